@@ -1,0 +1,57 @@
+import express, { type Express } from 'express';
+import type { CampaignCatalog } from './campaigns/content.js';
+import { campaignRoutes } from './campaigns/routes.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import { loadAssets } from './http/assets.js';
+import { errorHandler, notFound } from './http/errors.js';
+import { requestLog } from './http/requestLog.js';
+import { refuseCrossSitePosts, securityHeaders } from './http/security.js';
+import type { Signer } from './http/signing.js';
+import type { Logger } from './logger.js';
+import { fromRoot } from './paths.js';
+import type { Repositories } from './repositories.js';
+import { signatureRoutes } from './signatures/routes.js';
+
+export interface AppDeps {
+  config: Config;
+  repos: Repositories;
+  campaigns: CampaignCatalog;
+  clock: Clock;
+  logger: Logger;
+  /** HMAC over the server secret, for form timestamps, cookies and address hashes. */
+  signer: Signer;
+}
+
+/** Builds the whole site from its dependencies. Never listens and never reads the environment. */
+export function createApp(deps: AppDeps): Express {
+  const { config, logger } = deps;
+  const app = express();
+  const assets = loadAssets(fromRoot('public'));
+
+  app.set('trust proxy', config.trustProxy);
+  app.set('view engine', 'ejs');
+  app.set('views', fromRoot('views'));
+  // Compiled templates are kept in production; in development an edited view shows on reload.
+  app.set('view cache', config.production);
+  app.disable('x-powered-by');
+  app.locals.asset = assets.url;
+  app.locals.site = { name: 'Undersigned', baseUrl: config.baseUrl };
+
+  app.use(requestLog(logger));
+  app.use(securityHeaders(config));
+  app.use(assets.middleware);
+  app.get('/healthz', async (_req, res) => {
+    const ok = await deps.repos.system.ping();
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'database unavailable' });
+  });
+  app.use(refuseCrossSitePosts(config));
+
+  app.use(campaignRoutes(deps));
+  app.use(signatureRoutes(deps));
+
+  app.use(notFound);
+  app.use(errorHandler(logger, config.production));
+  return app;
+}

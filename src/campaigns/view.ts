@@ -1,0 +1,29 @@
+import type { Campaign } from './content.js';
+import type { CampaignTotals } from './repository.js';
+
+const number = new Intl.NumberFormat('en-US');
+export const formatNumber = (n: number): string => number.format(n);
+
+export interface ProgressView {
+  count: number;
+  goal: number;
+  countText: string;
+  goalText: string;
+  /** "signature" or "signatures", to agree with the count. */
+  noun: string;
+  percent: number;
+}
+
+export function progressView(campaign: Campaign, totals: CampaignTotals): ProgressView {
+  const count = totals.signatureCount;
+  return {
+    count,
+    goal: campaign.goal,
+    countText: formatNumber(count),
+    goalText: formatNumber(campaign.goal),
+    noun: count === 1 ? 'signature' : 'signatures',
+    percent: Math.min(100, Math.floor((count / campaign.goal) * 100)),
+  };
+}
+
+export const campaignPath = (campaign: Campaign): string => `/campaigns/${campaign.slug}`;

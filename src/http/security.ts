@@ -1,0 +1,75 @@
+import type { RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Config } from '../config.js';
+
+/**
+ * Response headers for every page. The CSP allows only our own files: no inline script or style (so
+ * an injected tag does nothing), nothing from another site (this petition must not leak who reads
+ * it to third parties), no plugins, no <base> tricks, no framing (clickjacking the sign button).
+ */
+export function securityHeaders(config: Config): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        manifestSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        upgradeInsecureRequests: config.secure ? [] : null,
+      },
+    },
+    // HSTS only means something over HTTPS; sent over plain HTTP it would be ignored or, behind a
+    // misconfigured proxy, lock people out of a site that has no certificate yet.
+    strictTransportSecurity: config.secure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    // Following a share link must not tell the other site which campaign page someone came from.
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginEmbedderPolicy: false,
+  });
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Refuses cross-site form posts (OWASP's fetch-metadata defence). Browsers that send
+ * Sec-Fetch-Site are judged by it; older ones by Origin. A request with neither did not come from
+ * a browser page, so it cannot be a forged cross-site submission, and is let through to validation.
+ */
+export function refuseCrossSitePosts(config: Config): RequestHandler {
+  const publicOrigin = new URL(config.baseUrl).origin;
+  return (req, res, next) => {
+    if (SAFE_METHODS.has(req.method)) return next();
+    const site = req.get('sec-fetch-site');
+    const origin = req.get('origin');
+    let allowed: boolean;
+    if (site) {
+      allowed = site === 'same-origin' || site === 'none';
+    } else if (origin) {
+      const ownOrigin = `${req.protocol}://${req.get('host') ?? ''}`;
+      allowed = origin === publicOrigin || origin === ownOrigin;
+    } else {
+      allowed = true;
+    }
+    if (allowed) return next();
+    res.status(403);
+    res.render('error', {
+      page: { title: 'This form was sent from another site' },
+      heading: 'This form was sent from another site',
+      message: 'For your safety we only accept forms sent from our own pages. Please go back to the campaign page and sign there.',
+      statusCode: 403,
+    });
+  };
+}
+
+/** Pages that belong to one person (thank-you, organizers) must never sit in a shared cache. */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};

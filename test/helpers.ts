@@ -1,0 +1,59 @@
+import type { Express } from 'express';
+import { createApp } from '../src/app.js';
+import { loadCampaigns, type CampaignCatalog } from '../src/campaigns/content.js';
+import { fixedClock } from '../src/clock.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { openDatabase, type Db } from '../src/db.js';
+import { createSigner } from '../src/http/signing.js';
+import { silentLogger } from '../src/logger.js';
+import { fromRoot } from '../src/paths.js';
+import { createRepositories, type Repositories } from '../src/repositories.js';
+
+export const FIXTURE_CAMPAIGNS = fromRoot('test', 'fixtures', 'campaigns');
+export const NOW = '2026-11-28T12:00:00.000Z';
+
+export interface TestApp {
+  app: Express;
+  db: Db;
+  repos: Repositories;
+  config: Config;
+  clock: ReturnType<typeof fixedClock>;
+  campaigns: CampaignCatalog;
+}
+
+/**
+ * The whole app over a fresh in-memory database, a fixed clock and the fixture campaigns.
+ * Rate limits and the minimum fill time are off unless a test sets them.
+ */
+export async function buildTestApp(env: Record<string, string> = {}, overrides: Partial<Config> = {}): Promise<TestApp> {
+  const config = {
+    ...loadConfig({ NODE_ENV: 'test', SIGN_RATE_LIMIT: '0', LOGIN_RATE_LIMIT: '0', MIN_FILL_SECONDS: '0', CAMPAIGNS_DIR: FIXTURE_CAMPAIGNS, ...env }),
+    ...overrides,
+  };
+  const db = openDatabase(':memory:');
+  const repos = createRepositories(db);
+  const campaigns = loadCampaigns(config.campaignsDir);
+  await repos.campaigns.register(campaigns.all.map((c) => c.slug));
+  const clock = fixedClock(NOW);
+  const app = createApp({ config, repos, campaigns, clock, logger: silentLogger, signer: createSigner('test-secret-test-secret-test-secret') });
+  return { app, db, repos, config, clock, campaigns };
+}
+
+/** A valid signature form; override fields per test. */
+export function validForm(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+  const form: Record<string, string | undefined> = {
+    first_name: 'Ada',
+    last_name: 'Lovelace',
+    email: 'ada@example.org',
+    country: 'US',
+    postal_code: '12345',
+    comment: '',
+    ...overrides,
+  };
+  return Object.fromEntries(Object.entries(form).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+export const rowCount = (db: Db, campaign?: string): number =>
+  campaign
+    ? (db.prepare('SELECT count(*) FROM signatures WHERE campaign_slug = ?').pluck().get(campaign) as number)
+    : (db.prepare('SELECT count(*) FROM signatures').pluck().get() as number);
