@@ -25,13 +25,11 @@ export function signatureRoutes(deps: AppDeps): Router {
   /** Same answer for a first signature, a repeat, and a discarded bot: nobody learns who has signed. */
   function thank(res: Response, campaign: Campaign, firstName: string): void {
     const path = `${campaignPath(campaign)}/thanks`;
-    res.cookie(THANKS_COOKIE, signer.sign(Buffer.from(firstName).toString('base64url')), {
-      path,
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: config.secure,
-      maxAge: 60 * 60 * 1000,
-    });
+    // Max-Age without Expires: the header is then the same whatever the time, so a repeat
+    // signature's response is byte-for-byte a first one's.
+    const value = encodeURIComponent(signer.sign(Buffer.from(firstName).toString('base64url')));
+    const attributes = `Max-Age=3600; Path=${path}; HttpOnly; SameSite=Lax${config.secure ? '; Secure' : ''}`;
+    res.setHeader('Set-Cookie', `${THANKS_COOKIE}=${value}; ${attributes}`);
     res.redirect(303, path);
   }
 
