@@ -34,6 +34,11 @@ export function cleanText(value: string): string {
 }
 
 const HAS_LETTER = /\p{L}/u;
+// U+FFFD is what raw bytes that were not UTF-8 decode to, and a percent escape that does not decode
+// (`Jos%E9`) is left as typed: either way the person typed something else, so storing it would keep a
+// garbled name. Browsers always send UTF-8 for our pages; only broken clients get here.
+const READABLE = (value: string): boolean => !value.includes('\uFFFD');
+const READABLE_NAME = (value: string): boolean => READABLE(value) && !/%[0-9A-Fa-f]{2}/.test(value);
 const US_ZIP = /^\d{5}(-\d{4})?$/;
 const POSTAL_CODE = /^[A-Z0-9](?:[A-Z0-9 -]{0,10}[A-Z0-9])?$/;
 
@@ -44,7 +49,7 @@ const name = (label: string) =>
   text(cleanLine)
     .pipe(z.string().min(1, `Enter your ${label}`))
     .pipe(z.string().max(NAME_MAX, `Your ${label} must be ${NAME_MAX} characters or fewer`))
-    .pipe(z.string().regex(HAS_LETTER, `Enter your ${label} using letters`));
+    .pipe(z.string().regex(HAS_LETTER, `Enter your ${label} using letters`).refine(READABLE_NAME, `Enter your ${label} using letters`));
 
 export const signatureSchema = z
   .object({
@@ -58,7 +63,9 @@ export const signatureSchema = z
       .pipe(z.string().toUpperCase())
       .pipe(z.string().refine(isCountryCode, 'Select your country')),
     postal_code: text((v) => cleanLine(v).toUpperCase().replace(/\s+/g, ' ')),
-    comment: text(cleanText).pipe(z.string().max(COMMENT_MAX, `Your comment must be ${COMMENT_MAX.toLocaleString('en-US')} characters or fewer`)),
+    comment: text(cleanText)
+      .pipe(z.string().max(COMMENT_MAX, `Your comment must be ${COMMENT_MAX.toLocaleString('en-US')} characters or fewer`))
+      .pipe(z.string().refine(READABLE, 'Your comment has characters we could not read: please type it again')),
     updates: z.preprocess(
       (v) => v ?? '',
       z.enum(['', 'yes'], 'Tick the box to get updates, or leave it empty'),

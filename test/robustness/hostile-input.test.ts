@@ -1,0 +1,250 @@
+import fc from 'fast-check';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db.js';
+import { buildTestApp, validForm } from '../helpers.js';
+import { listen, rawPost } from './raw.js';
+
+const SIGN = '/campaigns/amazon-ring/signatures';
+
+interface Row {
+  first_name: string;
+  last_name: string;
+  email: string;
+  email_key: string;
+  country: string;
+  postal_code: string | null;
+  comment: string | null;
+}
+
+const rows = (db: Db) => db.prepare('SELECT * FROM signatures ORDER BY id').all() as Row[];
+const counted = (db: Db) => db.prepare("SELECT signature_count FROM campaigns WHERE slug = 'amazon-ring'").pluck().get() as number;
+
+// Controls, zero-width and bidirectional characters, and U+FFFD (what undecodable bytes become):
+// nothing stored may contain them (comments keep \n).
+// eslint-disable-next-line no-control-regex
+const INVISIBLE_OR_CONTROL = /[\u0000-\u001F\u007F-\u009F\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\uFFFD]/u;
+// eslint-disable-next-line no-control-regex
+const INVISIBLE_OR_CONTROL_EXCEPT_NEWLINE = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\uFFFD]/u;
+
+/** What any stored signature must look like, checked independently of the form schema. */
+function expectValidRow(row: Row): void {
+  for (const name of [row.first_name, row.last_name]) {
+    expect(name.length).toBeGreaterThan(0);
+    expect(name.length).toBeLessThanOrEqual(100);
+    expect(name).toMatch(/\p{L}/u);
+    expect(name).not.toMatch(INVISIBLE_OR_CONTROL);
+    expect(name).toBe(name.trim());
+  }
+  expect(row.email).toMatch(/^[^\s@]+@[^\s@]+\.[^\s@]+$/);
+  expect(row.email.length).toBeLessThanOrEqual(254);
+  expect(row.email_key).toBe(row.email.trim().toLowerCase());
+  expect(row.country).toMatch(/^[A-Z]{2}$/);
+  if (row.postal_code !== null) expect(row.postal_code).toMatch(/^[A-Z0-9][A-Z0-9 -]*$/);
+  if (row.comment !== null) {
+    expect(row.comment.length).toBeLessThanOrEqual(1000);
+    expect(row.comment).not.toMatch(INVISIBLE_OR_CONTROL_EXCEPT_NEWLINE);
+  }
+}
+
+// ---- Generators for raw request bodies -------------------------------------------------------
+
+const FIELDS = ['first_name', 'last_name', 'email', 'country', 'postal_code', 'comment', 'updates', 'website', 'started'];
+const HOSTILE_KEYS = [
+  '__proto__',
+  '__proto__[first_name]',
+  'constructor',
+  'constructor[prototype][x]',
+  'prototype',
+  'hasOwnProperty',
+  'toString',
+  'first_name[]',
+  'email[a]',
+  'email[]',
+  'country[0]',
+  'updates[]',
+  'website[]',
+  '',
+  '[]',
+  '=',
+];
+const BROKEN_ESCAPES = ['%', '%%', '%E0%A4', '%ZZ', '%C0%AF', '%FF%FE', '%ED%A0%80', '%F4%90%80%80', '%00', '%2', '%u0041', '+%'];
+const NASTY_TEXT = [
+  '\u0000',
+  '\u0007',
+  '\r\n',
+  '\u200B',
+  '\u200F',
+  '\u202E',
+  '\u2066',
+  '\uFEFF',
+  '\uFFFD',
+  '\uD800',
+  '<script>alert(1)</script>',
+  "' OR 1=1 --",
+  '../../etc/passwd',
+  'Ada',
+  'ada@example.org',
+  'US',
+  '12345',
+  'yes',
+  'José',
+  '张伟',
+];
+
+/** Percent-encodes as a browser would; a lone surrogate goes out as the UTF-8 of U+FFFD. */
+const escape = (value: string): string => Buffer.from(value).toString('hex').replace(/../g, '%$&');
+
+const component: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(...FIELDS),
+  fc.constantFrom(...HOSTILE_KEYS),
+  fc.constantFrom(...BROKEN_ESCAPES),
+  fc.constantFrom(...NASTY_TEXT).map(escape),
+  fc.constantFrom(...NASTY_TEXT),
+  fc.string({ unit: 'grapheme', maxLength: 30 }).map(escape),
+  fc.string({ unit: 'binary', maxLength: 30 }),
+);
+
+/** key=value pairs, raw: some escaped properly, some broken, some repeated, some huge. */
+const rawPair = fc.tuple(fc.array(component, { minLength: 1, maxLength: 3 }), fc.array(component, { maxLength: 3 }), fc.boolean()).map(
+  ([key, value, withEquals]) => key.join('') + (withEquals ? '=' + value.join('') : ''),
+);
+const huge = fc.tuple(fc.constantFrom(...FIELDS), fc.integer({ min: 101, max: 40_000 }), fc.constantFrom('a', 'é', '%E2%80%AE', '张')).map(
+  ([key, length, unit]) => `${key}=${unit.repeat(Math.ceil(length / unit.length))}`,
+);
+const validPairs = Object.entries(validForm()).map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
+
+/** Starts from a valid form half the time, so hostile extras are tried on the path that stores. */
+const rawBody = fc
+  .tuple(fc.boolean(), fc.array(fc.oneof({ weight: 5, arbitrary: rawPair }, { weight: 1, arbitrary: huge }), { maxLength: 12 }), fc.constantFrom('&', '&&', ';', '&amp;'))
+  .map(([fromValid, extra, joiner]) => [...(fromValid ? validPairs : []), ...extra].join(joiner));
+
+const CONTENT_TYPES = [
+  'application/x-www-form-urlencoded',
+  'application/x-www-form-urlencoded; charset=utf-8',
+  'application/x-www-form-urlencoded; charset=iso-8859-1',
+  'application/x-www-form-urlencoded; charset=utf-16',
+  'application/x-www-form-urlencoded; charset="',
+  'application/json',
+  'multipart/form-data; boundary=xyz',
+  'multipart/form-data',
+  'text/plain',
+  'text/html',
+  'application/xml',
+  'x/y; z',
+  ';;;',
+  'none',
+];
+
+describe('POST /campaigns/:slug/signatures with hostile bodies', () => {
+  it('never answers 5xx and stores a row only for a valid form, whatever the body and content type', async () => {
+    const { app, db } = await buildTestApp();
+    const server = await listen(app);
+    let stored = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(rawBody, fc.constantFrom(...CONTENT_TYPES), async (body, type) => {
+          const before = rows(db).length;
+          const res = await rawPost(server.port, SIGN, body, type === 'none' ? {} : { 'Content-Type': type });
+          expect(res.status).toBeGreaterThanOrEqual(200);
+          expect(res.status).toBeLessThan(500);
+          const after = rows(db);
+          const added = after.length - before;
+          expect(added).toBeLessThanOrEqual(1);
+          if (added === 1) {
+            stored++;
+            expect(res.status).toBe(303);
+            expect(type.startsWith('application/x-www-form-urlencoded')).toBe(true);
+            expectValidRow(after.at(-1)!);
+          }
+          expect(counted(db)).toBe(after.length);
+        }),
+        { numRuns: 200 },
+      );
+    } finally {
+      await server.close();
+    }
+    // The generator must reach the storing path, or the property above proves little.
+    expect(stored).toBeGreaterThan(0);
+  });
+
+  it('never answers 5xx for bodies of raw bytes that are not UTF-8, and stores nothing unreadable', async () => {
+    const { app, db } = await buildTestApp();
+    const server = await listen(app);
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), fc.boolean(), async (bytes, prefixValid) => {
+          const body = Buffer.concat([Buffer.from(prefixValid ? validPairs.join('&') + '&comment=' : ''), Buffer.from(bytes)]);
+          const before = rows(db).length;
+          const res = await rawPost(server.port, SIGN, body, { 'Content-Type': 'application/x-www-form-urlencoded' });
+          expect(res.status).toBeLessThan(500);
+          const after = rows(db);
+          if (after.length > before) expectValidRow(after.at(-1)!);
+          expect(counted(db)).toBe(after.length);
+        }),
+        { numRuns: 150 },
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reads a body of JSON, multipart or plain text as an empty form: 422, nothing stored', async () => {
+    const { app, db } = await buildTestApp();
+    const json = await request(app).post(SIGN).set('Content-Type', 'application/json').send(JSON.stringify(validForm()));
+    expect(json.status).toBe(422);
+    const multipart = await request(app)
+      .post(SIGN)
+      .set('Content-Type', 'multipart/form-data; boundary=b')
+      .send(Object.entries(validForm()).map(([k, v]) => `--b\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('') + '--b--\r\n');
+    expect(multipart.status).toBe(422);
+    const text = await request(app).post(SIGN).set('Content-Type', 'text/plain').send(new URLSearchParams(validForm()).toString());
+    expect(text.status).toBe(422);
+    const server = await listen(app);
+    const none = await rawPost(server.port, SIGN, new URLSearchParams(validForm()).toString()).finally(() => server.close());
+    expect(none.status).toBe(422);
+    expect(rows(db)).toHaveLength(0);
+  });
+
+  it('ignores prototype keys: __proto__ and constructor never supply or pollute a field', async () => {
+    const { app, db } = await buildTestApp();
+    const res = await request(app)
+      .post(SIGN)
+      .type('form')
+      .send('__proto__[first_name]=Eve&constructor[prototype][first_name]=Eve&__proto__=x&last_name=L&email=e%40example.org&country=US&postal_code=12345');
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Enter your first name');
+    expect(rows(db)).toHaveLength(0);
+    expect(({} as Record<string, unknown>).first_name).toBeUndefined();
+  });
+
+  it('reads a field sent as an array or object, or sent twice, as not filled in', async () => {
+    const { app, db } = await buildTestApp();
+    const res = await request(app)
+      .post(SIGN)
+      .type('form')
+      .send('first_name[]=Ada&last_name=Lovelace&email[a]=b&email=ada%40example.org&email=eve%40example.org&country=US&postal_code=12345');
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Enter your first name');
+    expect(res.text).toContain('Enter your email address');
+    expect(rows(db)).toHaveLength(0);
+  });
+
+  it('answers a body over the limit with 413 and stores nothing', async () => {
+    const { app, db } = await buildTestApp();
+    const res = await request(app).post(SIGN).type('form').send({ ...validForm(), comment: 'x'.repeat(17 * 1024) });
+    expect(res.status).toBe(413);
+    expect(res.text).toContain('What you sent is too long');
+    expect(rows(db)).toHaveLength(0);
+  });
+
+  it('answers an unsupported charset or compression with a 4xx and stores nothing', async () => {
+    const { app, db } = await buildTestApp();
+    const body = new URLSearchParams(validForm()).toString();
+    const charset = await request(app).post(SIGN).set('Content-Type', 'application/x-www-form-urlencoded; charset=koi8-r').send(body);
+    expect(charset.status).toBe(415);
+    const encoding = await request(app).post(SIGN).set('Content-Type', 'application/x-www-form-urlencoded').set('Content-Encoding', 'gzip').send(body);
+    expect(encoding.status).toBe(400);
+    expect(rows(db)).toHaveLength(0);
+  });
+});
