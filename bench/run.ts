@@ -1,0 +1,284 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadCampaigns } from '../src/campaigns/content.js';
+import { fromRoot } from '../src/paths.js';
+import { closedLoop, openLoop, type Measured, type Stream } from './load.js';
+import { loadSignatures } from './loadSignatures.js';
+import { organizerSession, type OrganizerSession } from './organizers.js';
+import { printTable, type Row } from './report.js';
+import { startApp, startBaseline, type Running } from './servers.js';
+
+/**
+ * `npm run bench [-- --quick] [-- --profile]`: builds and starts the real app (production mode, a fresh
+ * database file, rate limits and minimum fill time off) and a bare Express app, loads both with the
+ * same generator, then again after loading a million signatures, then exports them as CSV.
+ */
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    rows: { type: 'string' },
+    'log-level': { type: 'string', default: 'info' },
+    cluster: { type: 'string' },
+    connections: { type: 'string', default: '50' },
+    only: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+
+const quick = args.quick ?? false;
+const seconds = quick ? 3 : 10;
+const warmup = quick ? 1 : 3;
+const connections = Number(args.connections);
+const rows = Number(args.rows ?? (quick ? 100_000 : 1_000_000));
+const signings = quick ? 3_000 : 20_000;
+const only = args.only ? new Set(args.only.split(',')) : undefined;
+const wants = (phase: string) => !only || only.has(phase);
+const cluster = args.cluster ? Number(args.cluster) : undefined;
+
+const outDir = args.out ?? join(tmpdir(), `undersigned-bench-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+mkdirSync(outDir, { recursive: true });
+const databasePath = join(outDir, 'bench.db');
+const logFile = join(outDir, 'server.log');
+const profileDir = args.profile ? join(outDir, 'profiles') : undefined;
+const campaign = loadCampaigns(fromRoot('campaigns')).defaultCampaign;
+const pagePath = `/campaigns/${campaign.slug}`;
+const runId = Date.now().toString(36);
+let signed = 0;
+
+const FORM = 'application/x-www-form-urlencoded';
+const PLACES = [
+  ['US', '12345'],
+  ['GB', 'SW1A 1AA'],
+  ['DE', '10115'],
+  ['FR', '75001'],
+  ['CA', 'K1A 0B1'],
+] as const;
+
+/** A fresh valid signature each time: unique address, a few countries, half opted in. */
+function signatureBody(): string {
+  const n = signed++;
+  const [country, postal] = PLACES[n % PLACES.length] as (typeof PLACES)[number];
+  return new URLSearchParams({
+    started: '',
+    first_name: 'Bench',
+    last_name: `Signer ${n}`,
+    email: `bench-${runId}-${n}@example.org`,
+    country,
+    postal_code: postal,
+    comment: n % 10 === 0 ? 'Signed during a load test.' : '',
+    ...(n % 2 ? { updates: 'yes' } : {}),
+    website: '',
+  }).toString();
+}
+
+async function count(app: Running): Promise<number> {
+  const res = await fetch(`${app.url}${pagePath}.json`);
+  return ((await res.json()) as { signatureCount: number }).signatureCount;
+}
+
+const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+function show(m: Measured): Measured {
+  log(
+    `  ${m.name}: ${Math.round(m.rps)} req/s, p50 ${m.p50.toFixed(1)} ms, p99 ${m.p99.toFixed(1)} ms, ` +
+      `${m.errors} errors, ${m.unexpected} unexpected ${JSON.stringify(m.statuses)}, ${Math.round(m.bytesPerResponse)} B/response`,
+  );
+  return m;
+}
+
+interface PhaseResult {
+  page?: Measured;
+  json?: Measured;
+  css?: Measured;
+  signing?: Measured & { countDelta: number };
+  countPage?: Measured;
+  mixed?: { held: number | undefined; steps: { rate: number; p99: number; pageP99: number; signP99: number; errors: number; unexpected: number; ok: boolean }[] };
+}
+
+async function throughput(app: Running, session: OrganizerSession | undefined, cssPath: string): Promise<PhaseResult> {
+  const result: PhaseResult = {};
+  const common = { connections, duration: seconds, warmup };
+  if (wants('page')) result.page = show(await closedLoop({ ...common, name: 'campaign page', url: app.url + pagePath, expect: 200 }));
+  if (wants('json')) result.json = show(await closedLoop({ ...common, name: 'public JSON', url: `${app.url}${pagePath}.json`, expect: 200 }));
+  if (wants('css')) result.css = show(await closedLoop({ ...common, name: 'static CSS', url: app.url + cssPath, expect: 200 }));
+  if (wants('sign')) {
+    const before = await count(app);
+    const m = await closedLoop({
+      ...common,
+      name: 'signing',
+      url: `${app.url}${pagePath}/signatures`,
+      method: 'POST',
+      headers: { 'content-type': FORM },
+      body: signatureBody,
+      amount: signings,
+      warmup: 0,
+      expect: 303,
+    });
+    const countDelta = (await count(app)) - before;
+    show(m);
+    const ok = countDelta === m.statuses['303'] && countDelta === m.requests;
+    log(`  signing: count went up by ${countDelta} for ${m.requests} answered (${m.statuses['303'] ?? 0} × 303): ${ok ? 'equal' : 'NOT EQUAL'}`);
+    result.signing = { ...m, countDelta };
+  }
+  if (wants('count') && session) {
+    result.countPage = show(
+      await closedLoop({ ...common, name: 'organizer count page', url: app.url + session.countPath, headers: { cookie: session.cookie }, expect: 200 }),
+    );
+  }
+  return result;
+}
+
+/** Page views at `rate`, one signature per hundred views (each followed by its thank-you page, as a browser does). */
+function mixedStreams(rate: number): Stream[] {
+  return [
+    { kind: 'page', rate, expect: 200, next: () => ({ method: 'GET', path: pagePath }) },
+    {
+      kind: 'sign',
+      rate: rate / 100,
+      expect: 303,
+      next: () => ({ method: 'POST', path: `${pagePath}/signatures`, headers: { 'content-type': FORM }, body: signatureBody() }),
+      follow: (headers) => {
+        const cookie = headers['set-cookie']?.[0]?.split(';')[0];
+        const location = headers.location;
+        return location ? { spec: { method: 'GET', path: location, headers: cookie ? { cookie } : undefined }, expect: 200 } : undefined;
+      },
+    },
+  ];
+}
+
+async function mixed(app: Running, rates: number[]): Promise<NonNullable<PhaseResult['mixed']>> {
+  const steps: NonNullable<PhaseResult['mixed']>['steps'] = [];
+  let held: number | undefined;
+  const stepSeconds = quick ? 4 : 8;
+  for (const rate of rates) {
+    const before = await count(app);
+    const r = await openLoop(app.url, mixedStreams(rate), stepSeconds);
+    const all = r.byKind.all as Measured;
+    const sign = r.byKind.sign;
+    const counted = (await count(app)) - before;
+    const ok = all.errors === 0 && all.unexpected === 0 && all.p99 < 200 && counted === (sign?.requests ?? 0);
+    steps.push({ rate, p99: all.p99, pageP99: r.byKind.page?.p99 ?? NaN, signP99: sign?.p99 ?? NaN, errors: all.errors, unexpected: all.unexpected, ok });
+    log(
+      `  mixed ${rate} views/s + ${rate / 100} signatures/s: p50 ${all.p50.toFixed(1)} ms, p99 ${all.p99.toFixed(1)} ms ` +
+        `(page ${r.byKind.page?.p99.toFixed(1)}, sign ${sign?.p99.toFixed(1)}), ${all.errors} errors, ${all.unexpected} unexpected, ` +
+        `${counted} counted of ${sign?.requests ?? 0} signed: ${ok ? 'held' : 'NOT held'}`,
+    );
+    if (!ok) break;
+    held = rate;
+    // Let the server settle between steps.
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return { held, steps };
+}
+
+const MIXED_RATES = [250, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 5000, 6000, 7000, 8000];
+
+async function phase(label: string, app: Running, cssPath: string): Promise<PhaseResult> {
+  log(`${label}: throughput (closed loop, ${connections} connections, ${seconds} s each after ${warmup} s warm-up)`);
+  const session = wants('count') ? await organizerSession(app.url, databasePath, outDir) : undefined;
+  if (wants('count') && !session) log('  organizer count page: not built yet, skipped');
+  const result = await throughput(app, session, cssPath);
+  if (wants('mixed')) {
+    log(`${label}: mixed load at fixed arrival rates (open loop)`);
+    result.mixed = await mixed(app, MIXED_RATES);
+  }
+  return result;
+}
+
+async function main(): Promise<void> {
+  log(`output in ${outDir}${quick ? ' (quick mode)' : ''}`);
+  execFileSync('npm', ['run', 'build'], { cwd: fromRoot(), stdio: ['ignore', 'ignore', 'inherit'] });
+  const logLevel = args['log-level'] ?? 'info';
+  const appOptions = { databasePath, port: 3901, logFile, logLevel, profileDir, cluster };
+  let app = await startApp(appOptions);
+  const pageHtml = await (await fetch(app.url + pagePath)).text();
+  const cssPath = /href="(\/static\/css\/site\.[0-9a-f]+\.css)"/.exec(pageHtml)?.[1];
+  if (!cssPath) throw new Error('no stylesheet link on the campaign page');
+
+  const baselineRows: Measured[] = [];
+  if (wants('baseline')) {
+    const baseline = await startBaseline(3902, Buffer.byteLength(pageHtml), join(outDir, 'baseline.log'));
+    log(`bare Express (${connections} connections, ${seconds} s)`);
+    baselineRows.push(show(await closedLoop({ name: 'bare Express, small page', url: baseline.url + '/', connections, duration: seconds, warmup, expect: 200 })));
+    baselineRows.push(
+      show(await closedLoop({ name: 'bare Express, page-sized body', url: baseline.url + '/sized', connections, duration: seconds, warmup, expect: 200 })),
+    );
+    await baseline.stop();
+  }
+
+  const empty = await phase('fresh database', app, cssPath);
+  log(`app peak RSS so far ${app.peakRssMb().toFixed(0)} MB`);
+
+  let million: PhaseResult | undefined;
+  let exportResult: { rows: number; seconds: number; rowsPerSecond: number; peakRssMb: number; bytes: number } | undefined;
+  if (rows > 0 && (wants('million') || wants('export'))) {
+    await app.stop();
+    log(`loading ${rows.toLocaleString('en-US')} signatures in batched transactions`);
+    const loaded = loadSignatures({ databasePath, campaignSlug: campaign.slug, consentVersion: campaign.consent.version, rows });
+    log(`  loaded in ${loaded.seconds.toFixed(1)} s (${Math.round(loaded.rows / loaded.seconds).toLocaleString('en-US')} rows/s)`);
+    app = await startApp(appOptions);
+    if (wants('million')) million = await phase(`${(await count(app)).toLocaleString('en-US')} signatures`, app, cssPath);
+    if (wants('export')) {
+      // A fresh process, so its peak memory is the export's.
+      await app.stop();
+      app = await startApp(appOptions);
+      const session = await organizerSession(app.url, databasePath, outDir);
+      if (!session?.exportPath) log('CSV export: not built yet, skipped');
+      else {
+        log('CSV export of every signature');
+        const started = performance.now();
+        const res = await fetch(app.url + session.exportPath, { headers: { cookie: session.cookie } });
+        let bytes = 0;
+        let lines = 0;
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          bytes += chunk.length;
+          for (const b of chunk) if (b === 10) lines++;
+        }
+        const secs = (performance.now() - started) / 1000;
+        const exported = lines - 1;
+        exportResult = { rows: exported, seconds: secs, rowsPerSecond: exported / secs, peakRssMb: app.peakRssMb(), bytes };
+        log(
+          `  status ${res.status}, ${exported.toLocaleString('en-US')} rows, ${(bytes / 1e6).toFixed(0)} MB in ${secs.toFixed(1)} s: ` +
+            `${Math.round(exported / secs).toLocaleString('en-US')} rows/s, server peak RSS ${exportResult.peakRssMb.toFixed(0)} MB`,
+        );
+      }
+    }
+  }
+  log(`app peak RSS ${app.peakRssMb().toFixed(0)} MB`);
+  await app.stop();
+
+  const bare = baselineRows[0];
+  const tableRows: Row[] = [];
+  const add = (name: string, key: keyof PhaseResult, target?: number) => {
+    const a = empty[key] as Measured | undefined;
+    const b = million?.[key] as Measured | undefined;
+    if (a) tableRows.push({ name, empty: a, million: b, ratio: bare ? a.rps / bare.rps : undefined, target });
+  };
+  for (const b of baselineRows) tableRows.push({ name: b.name, empty: b, ratio: bare ? b.rps / bare.rps : undefined });
+  add('campaign page', 'page', 0.8);
+  add('public JSON', 'json', 0.9);
+  add('static CSS', 'css');
+  add('signing', 'signing', 0.4);
+  add('organizer count page', 'countPage');
+  printTable(tableRows, {
+    mixedEmpty: empty.mixed?.held,
+    mixedMillion: million?.mixed?.held,
+    exportResult,
+    rows,
+  });
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGb: +(totalmem() / 2 ** 30).toFixed(1),
+    freeGb: +(freemem() / 2 ** 30).toFixed(1),
+    node: process.version,
+  };
+  writeFileSync(join(outDir, 'results.json'), JSON.stringify({ machine, quick, connections, seconds, rows, baseline: baselineRows, empty, million, exportResult }, null, 2));
+  log(`results written to ${join(outDir, 'results.json')}${profileDir ? `, CPU profiles in ${profileDir}` : ''}`);
+}
+
+await main();

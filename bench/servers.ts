@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+import { fromRoot } from '../src/paths.js';
+
+export interface Running {
+  name: string;
+  url: string;
+  pid: number;
+  /** Peak resident memory of the server process so far (VmHWM), in MB. */
+  peakRssMb(): number;
+  /** Resident memory now (VmRSS), in MB. */
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+function statusField(pid: number, field: string): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+async function waitUntilUp(url: string, child: ChildProcess, name: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before answering`);
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} did not answer ${url} within 30 s`);
+}
+
+interface StartOptions {
+  name: string;
+  args: string[];
+  env: Record<string, string>;
+  port: number;
+  readyPath: string;
+  logFile: string;
+}
+
+export async function startProcess(options: StartOptions): Promise<Running> {
+  const log = openSync(options.logFile, 'a');
+  const child = spawn(process.execPath, options.args, {
+    cwd: fromRoot(),
+    env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(options.port) },
+    stdio: ['ignore', log, log],
+  });
+  const url = `http://127.0.0.1:${options.port}`;
+  await waitUntilUp(url + options.readyPath, child, options.name);
+  const pid = child.pid as number;
+  return {
+    name: options.name,
+    url,
+    pid,
+    peakRssMb: () => statusField(pid, 'VmHWM'),
+    rssMb: () => statusField(pid, 'VmRSS'),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export interface AppOptions {
+  databasePath: string;
+  port: number;
+  logFile: string;
+  logLevel: string;
+  profileDir?: string;
+  /** Run scripts/cluster.ts' build instead of one process. */
+  cluster?: number;
+}
+
+/** The real app, built, in production mode, rate limits and minimum fill time off by configuration. */
+export function startApp(options: AppOptions): Promise<Running> {
+  const script = options.cluster ? fromRoot('dist', 'scripts', 'cluster.js') : fromRoot('dist', 'src', 'server.js');
+  const args = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, script] : [script];
+  return startProcess({
+    name: 'app',
+    args,
+    port: options.port,
+    readyPath: '/healthz',
+    logFile: options.logFile,
+    env: {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      DATABASE_PATH: options.databasePath,
+      SIGN_RATE_LIMIT: '0',
+      LOGIN_RATE_LIMIT: '0',
+      MIN_FILL_SECONDS: '0',
+      LOG_LEVEL: options.logLevel,
+      SECRET_KEY: 'benchmark-secret-benchmark-secret-benchmark',
+      ...(options.cluster ? { WEB_CONCURRENCY: String(options.cluster) } : {}),
+    },
+  });
+}
+
+export function startBaseline(port: number, sizedBytes: number, logFile: string): Promise<Running> {
+  return startProcess({
+    name: 'bare Express',
+    args: ['--import', 'tsx', fromRoot('bench', 'baseline.ts')],
+    port,
+    readyPath: '/',
+    logFile,
+    env: { NODE_ENV: 'production', BASELINE_SIZED_BYTES: String(sizedBytes) },
+  });
+}
