@@ -9,6 +9,7 @@ import { requestLog } from './http/requestLog.js';
 import { refuseCrossSitePosts, securityHeaders } from './http/security.js';
 import type { Signer } from './http/signing.js';
 import type { Logger } from './logger.js';
+import { organizerRoutes } from './organizers/routes.js';
 import { fromRoot } from './paths.js';
 import type { Repositories } from './repositories.js';
 import { signatureRoutes } from './signatures/routes.js';
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(campaignRoutes(deps));
   app.use(signatureRoutes(deps));
+  app.use(organizerRoutes(deps));
 
   app.use(notFound);
   app.use(errorHandler(logger, config.production));

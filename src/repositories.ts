@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from './db.js';
 import { createCampaignRepository, type CampaignRepository } from './campaigns/repository.js';
+import { createOrganizerRepository, type OrganizerRepository } from './organizers/repository.js';
 import { createSignatureRepository, type SignatureRepository } from './signatures/repository.js';
 
 export interface SystemRepository {
@@ -13,6 +14,7 @@ export interface SystemRepository {
 export interface Repositories {
   campaigns: CampaignRepository;
   signatures: SignatureRepository;
+  organizers: OrganizerRepository;
   system: SystemRepository;
 }
 
@@ -43,6 +45,7 @@ export function createRepositories(db: Db): Repositories {
   return {
     campaigns: createCampaignRepository(db),
     signatures: createSignatureRepository(db),
+    organizers: createOrganizerRepository(db),
     system: createSystemRepository(db),
   };
 }

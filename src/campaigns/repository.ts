@@ -12,11 +12,23 @@ export interface CountryCount {
   count: number;
 }
 
+/** Signatures in one UTC day ("2026-11-28") or hour ("2026-11-28T13"), from the trigger-kept totals. */
+export interface PeriodCount {
+  period: string;
+  count: number;
+}
+
 export interface CampaignRepository {
   /** Makes sure each campaign found in the content folder has its row (and so its counters). */
   register(slugs: string[]): Promise<void>;
   totals(slug: string): Promise<CampaignTotals>;
   byCountry(slug: string): Promise<CountryCount[]>;
+  /** Days from..to inclusive (YYYY-MM-DD) that have signatures; days with none are absent. */
+  daily(slug: string, fromDay: string, toDay: string): Promise<PeriodCount[]>;
+  /** Hours from..to inclusive (YYYY-MM-DDTHH) that have signatures; hours with none are absent. */
+  hourly(slug: string, fromHour: string, toHour: string): Promise<PeriodCount[]>;
+  /** The first UTC day with a signature still counted, or null when there is none. */
+  firstDay(slug: string): Promise<string | null>;
 }
 
 export function createCampaignRepository(db: Db): CampaignRepository {
@@ -29,6 +41,21 @@ export function createCampaignRepository(db: Db): CampaignRepository {
     `SELECT country, count FROM signature_counts_by_country
       WHERE campaign_slug = ? AND count > 0 ORDER BY count DESC, country`,
   );
+  // Range reads on the (campaign_slug, day|hour) primary keys: their cost follows the number of days
+  // or hours asked for, never the number of signatures.
+  const daily = db.prepare<[string, string, string], PeriodCount>(
+    `SELECT day AS period, count FROM signature_counts_daily
+      WHERE campaign_slug = ? AND day BETWEEN ? AND ? AND count > 0 ORDER BY day`,
+  );
+  const hourly = db.prepare<[string, string, string], PeriodCount>(
+    `SELECT hour AS period, count FROM signature_counts_hourly
+      WHERE campaign_slug = ? AND hour BETWEEN ? AND ? AND count > 0 ORDER BY hour`,
+  );
+  const firstDay = db
+    .prepare<[string], string | null>(
+      'SELECT min(day) FROM signature_counts_daily WHERE campaign_slug = ? AND count > 0',
+    )
+    .pluck();
   const registerAll = db.transaction((slugs: string[]) => {
     for (const slug of slugs) insert.run(slug);
   });
@@ -42,6 +69,15 @@ export function createCampaignRepository(db: Db): CampaignRepository {
     },
     async byCountry(slug) {
       return byCountry.all(slug);
+    },
+    async daily(slug, fromDay, toDay) {
+      return daily.all(slug, fromDay, toDay);
+    },
+    async hourly(slug, fromHour, toHour) {
+      return hourly.all(slug, fromHour, toHour);
+    },
+    async firstDay(slug) {
+      return firstDay.get(slug) ?? null;
     },
   };
 }

@@ -11,13 +11,57 @@ export interface NewSignature extends SignatureInput {
 
 export type AddResult = 'added' | 'duplicate';
 
+/** A place in the newest-first list: the signing time and id of the last row shown. */
+export interface SignatureCursor {
+  createdAt: string;
+  id: number;
+}
+
+/** One row of the organizers' recent list. Names are null once a signature has been anonymised. */
+export interface RecentSignature {
+  id: number;
+  firstName: string | null;
+  lastName: string | null;
+  country: string;
+  comment: string | null;
+  createdAt: string;
+}
+
+export interface RecentPage {
+  signatures: RecentSignature[];
+  /** Where the next (older) page starts, or null on the last page. */
+  next: SignatureCursor | null;
+}
+
+/** One row of an export, in the export's column order. */
+export interface ExportRow {
+  firstName: string;
+  lastName: string;
+  email: string;
+  country: string;
+  postalCode: string | null;
+  comment: string | null;
+  optedIn: boolean;
+  createdAt: string;
+}
+
 export interface SignatureRepository {
   /**
    * Stores a signature unless this campaign already has one for the address. The unique index
    * decides, so two identical submissions arriving together still store one row.
    */
   add(signature: NewSignature): Promise<AddResult>;
+  /** Newest first, `limit` at a time, continuing after `after` (keyset on the campaign/time index). */
+  recent(campaignSlug: string, limit: number, after?: SignatureCursor): Promise<RecentPage>;
+  /**
+   * Every signature still holding its personal data, oldest first, read in batches so that a
+   * million rows never sit in memory. Rows signed after the export started are left out.
+   */
+  exportRows(campaignSlug: string, options: { optedInOnly: boolean }): AsyncIterable<ExportRow>;
 }
+
+/** Rows per read while exporting: large enough to be quick, small enough to stay a few hundred kB. */
+const EXPORT_BATCH = 1000;
 
 /** The key that makes one signature per address: surrounding space and letter case never matter. */
 export const emailKey = (email: string): string => email.trim().toLowerCase();
@@ -31,7 +75,59 @@ export function createSignatureRepository(db: Db): SignatureRepository {
      ON CONFLICT (campaign_slug, email_key) DO NOTHING`,
   );
 
+  // Row-value comparisons let SQLite seek straight into (campaign_slug, created_at[, rowid]) at the
+  // cursor, so page 1,000 costs what page 1 does.
+  const newest = db.prepare<[string, number], RecentSignature>(
+    `SELECT id, first_name AS firstName, last_name AS lastName, country, comment, created_at AS createdAt
+       FROM signatures WHERE campaign_slug = ?
+      ORDER BY created_at DESC, id DESC LIMIT ?`,
+  );
+  const older = db.prepare<[string, string, number, number], RecentSignature>(
+    `SELECT id, first_name AS firstName, last_name AS lastName, country, comment, created_at AS createdAt
+       FROM signatures WHERE campaign_slug = ? AND (created_at, id) < (?, ?)
+      ORDER BY created_at DESC, id DESC LIMIT ?`,
+  );
+  const lastId = db.prepare<[], number | null>('SELECT max(id) FROM signatures').pluck();
+  const exportBatch = db.prepare<
+    [{ slug: string; createdAt: string; id: number; maxId: number; optedInOnly: number; limit: number }],
+    Omit<ExportRow, 'optedIn'> & { id: number; optedIn: number }
+  >(
+    `SELECT id, first_name AS firstName, last_name AS lastName, email, country, postal_code AS postalCode,
+            comment, opted_in AS optedIn, created_at AS createdAt
+       FROM signatures
+      WHERE campaign_slug = @slug AND (created_at, id) > (@createdAt, @id)
+        AND id <= @maxId AND email IS NOT NULL AND (@optedInOnly = 0 OR opted_in = 1)
+      ORDER BY created_at, id LIMIT @limit`,
+  );
+
+  /*
+   * Why batches and not one .iterate() over the whole campaign: while a better-sqlite3 iterator is
+   * open its connection refuses every write ("connection is busy"), so a slow download would stop
+   * people signing. Each batch is read in one synchronous step and the connection is free between.
+   */
+  async function* exportRows(slug: string, optedInOnly: boolean): AsyncGenerator<ExportRow> {
+    const maxId = lastId.get() ?? 0;
+    let cursor: SignatureCursor = { createdAt: '', id: 0 };
+    for (;;) {
+      const batch = exportBatch.all({ slug, ...cursor, maxId, optedInOnly: optedInOnly ? 1 : 0, limit: EXPORT_BATCH });
+      for (const { id: _id, optedIn, ...row } of batch) yield { ...row, optedIn: optedIn === 1 };
+      const last = batch.at(-1);
+      if (!last || batch.length < EXPORT_BATCH) return;
+      cursor = { createdAt: last.createdAt, id: last.id };
+    }
+  }
+
   return {
+    async recent(slug, limit, after) {
+      // One extra row tells whether there is a next page without counting.
+      const rows = after ? older.all(slug, after.createdAt, after.id, limit + 1) : newest.all(slug, limit + 1);
+      const signatures = rows.slice(0, limit);
+      const last = signatures.at(-1);
+      return { signatures, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+    },
+    exportRows(slug, { optedInOnly }) {
+      return exportRows(slug, optedInOnly);
+    },
     async add(s) {
       const result = insert.run({
         campaignSlug: s.campaignSlug,

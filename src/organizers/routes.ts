@@ -1,0 +1,219 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { ipKeyGenerator } from 'express-rate-limit';
+import type { AppDeps } from '../app.js';
+import type { Campaign } from '../campaigns/content.js';
+import { campaignPath, formatNumber, progressView } from '../campaigns/view.js';
+import { perAddressLimit } from '../http/rateLimits.js';
+import { noStore } from '../http/security.js';
+import { countryName } from '../signatures/countries.js';
+import type { SignatureCursor } from '../signatures/repository.js';
+import { CSRF_FIELD, createCsrf } from './csrf.js';
+import { signaturesCsv } from './csv.js';
+import { campaignFigures, formatTime } from './figures.js';
+import { dummyHash, verifyPassword } from './passwords.js';
+import { organizerKey } from './repository.js';
+import { createSessions, sessionOf } from './session.js';
+import { ACCOUNT_POLICY, ADDRESS_POLICY, createLoginThrottle } from './throttle.js';
+
+export const RECENT_PER_PAGE = 50;
+const LOGIN_FAILED = 'The email address or password is not right.';
+
+/** "2026-11-28T12:00:00.000Z~42": where the next page of recent signatures starts. */
+const CURSOR = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)~(\d{1,15})$/;
+const parseCursor = (value: unknown): SignatureCursor | undefined => {
+  const match = typeof value === 'string' ? CURSOR.exec(value) : null;
+  return match?.[1] && match[2] ? { createdAt: match[1], id: Number(match[2]) } : undefined;
+};
+
+/** Organizer pages must stay out of shared caches and search engines. */
+const privatePages: RequestHandler = (req, res, next) => {
+  res.setHeader('X-Robots-Tag', 'noindex, nofollow');
+  noStore(req, res, next);
+};
+
+export function organizerRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const { config, repos, campaigns, clock, logger, signer } = deps;
+  const sessions = createSessions(config, repos.organizers, clock);
+  const csrf = createCsrf(config, signer);
+  const accounts = createLoginThrottle(ACCOUNT_POLICY);
+  const addresses = createLoginThrottle(ADDRESS_POLICY);
+  const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
+  const loginLimit = perAddressLimit(config.loginRateLimit, {
+    heading: 'Too many sign-in attempts from your connection',
+    message: 'Please wait a minute and try again.',
+  });
+  const page = sessions.require('page');
+  const download = sessions.require('download');
+
+  function renderLogin(req: Request, res: Response, email = '', error?: string): void {
+    res.render('organizers/login', {
+      page: { title: error ? 'Error: Organizer sign-in' : 'Organizer sign-in' },
+      form: {
+        action: '/organizers/login',
+        csrfField: CSRF_FIELD,
+        csrfToken: csrf.loginToken(req, res),
+        values: { email },
+        errors: error ? [{ field: 'email', message: error }] : [],
+        errorFor: {},
+      },
+    });
+  }
+
+  const navFor = (req: Request) => ({
+    email: sessionOf(req).email,
+    csrfField: CSRF_FIELD,
+    csrfToken: sessionOf(req).csrfToken,
+  });
+
+  function campaignOr404(req: Request): Campaign | undefined {
+    return campaigns.bySlug(String(req.params.slug));
+  }
+
+  router.use('/organizers', privatePages);
+
+  router.get('/organizers/login', async (req, res) => {
+    if (await sessions.current(req)) return res.redirect(303, '/organizers');
+    renderLogin(req, res);
+  });
+
+  router.post('/organizers/login', loginLimit, form, csrf.checkLogin, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const email = typeof body.email === 'string' ? body.email.trim().slice(0, 254) : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    const fail = () => {
+      res.status(401).setHeader('WWW-Authenticate', 'Session realm="organizers"');
+      renderLogin(req, res, email, LOGIN_FAILED);
+    };
+    if (!email || !password) return fail();
+
+    const now = clock.now().getTime();
+    const keys = { account: `account:${organizerKey(email)}`, address: `address:${ipKeyGenerator(req.ip ?? '', 56)}` };
+    const verdicts = [accounts.check(keys.account, now), addresses.check(keys.address, now)];
+    const wait = Math.max(0, ...verdicts.map((v) => (v.allowed ? 0 : v.retryAfterSeconds)));
+    if (wait > 0) {
+      // No password check at all while refused: a guesser learns nothing and costs us no scrypt.
+      res.status(429).setHeader('Retry-After', String(wait));
+      const when = wait < 90 ? `${wait} seconds` : `${Math.ceil(wait / 60)} minutes`;
+      return renderLogin(req, res, email, `Too many failed attempts. Wait ${when} and try again.`);
+    }
+
+    const organizer = await repos.organizers.findByEmail(email);
+    // An unknown address is checked against a dummy hash so it takes as long as a known one.
+    const valid = await verifyPassword(password, organizer?.passwordHash ?? (await dummyHash()));
+    if (!organizer || !valid) {
+      accounts.fail(keys.account, now);
+      addresses.fail(keys.address, now);
+      logger.info({ event: 'organizer sign-in failed' }, 'organizer sign-in failed');
+      return fail();
+    }
+    accounts.clear(keys.account);
+    await sessions.start(req, res, organizer.id);
+    logger.info({ event: 'organizer signed in', organizerId: organizer.id }, 'organizer signed in');
+    res.redirect(303, '/organizers');
+  });
+
+  router.post('/organizers/logout', page, form, csrf.checkSession, async (req, res) => {
+    await sessions.end(req, res);
+    res.redirect(303, '/organizers/login');
+  });
+
+  router.get('/organizers', page, async (req, res) => {
+    const rows = await Promise.all(
+      campaigns.all.map(async (campaign) => {
+        const progress = progressView(campaign, await repos.campaigns.totals(campaign.slug));
+        return {
+          title: campaign.title,
+          href: `/organizers/campaigns/${campaign.slug}`,
+          open: campaign.open,
+          countText: progress.countText,
+          goalText: progress.goalText,
+          percent: progress.percent,
+        };
+      }),
+    );
+    res.render('organizers/overview', { page: { title: 'Your campaigns' }, nav: navFor(req), campaigns: rows });
+  });
+
+  router.get('/organizers/campaigns/:slug', page, async (req, res, next) => {
+    const campaign = campaignOr404(req);
+    if (!campaign) return next();
+    const after = parseCursor(req.query.after);
+    const [totals, figures, byCountry, recent] = await Promise.all([
+      repos.campaigns.totals(campaign.slug),
+      campaignFigures(repos.campaigns, campaign.slug, clock.now()),
+      repos.campaigns.byCountry(campaign.slug),
+      repos.signatures.recent(campaign.slug, RECENT_PER_PAGE, after),
+    ]);
+    const base = `/organizers/campaigns/${campaign.slug}`;
+    res.render('organizers/campaign', {
+      page: { title: `Count: ${campaign.title}` },
+      nav: navFor(req),
+      campaign: { title: campaign.title, open: campaign.open, publicPath: campaignPath(campaign) },
+      progress: progressView(campaign, totals),
+      stats: [
+        { label: 'Today (UTC)', value: formatNumber(figures.today) },
+        { label: 'Last 24 hours', value: formatNumber(figures.last24Hours) },
+        { label: 'Last 7 days', value: formatNumber(figures.last7Days) },
+        { label: 'Opted in to updates', value: formatNumber(totals.optedInCount) },
+      ],
+      charts: [
+        { id: 'daily', heading: 'Signatures per day', ...figures.daily, periodHeader: 'Day' },
+        { id: 'hourly', heading: 'Signatures per hour, last 48 hours', ...figures.hourly, periodHeader: 'Hour (UTC)' },
+      ],
+      countries: byCountry.map((c) => ({
+        name: countryName(c.country),
+        countText: formatNumber(c.count),
+        percent: totals.signatureCount ? ((c.count / totals.signatureCount) * 100).toFixed(1) : '0.0',
+      })),
+      recent: {
+        rows: recent.signatures.map((s) => ({
+          name: s.firstName === null ? null : `${s.firstName} ${s.lastName ?? ''}`.trim(),
+          country: countryName(s.country),
+          datetime: s.createdAt,
+          time: formatTime(s.createdAt),
+          comment: s.comment,
+        })),
+        newestHref: after ? `${base}#recent` : undefined,
+        olderHref: recent.next ? `${base}?after=${encodeURIComponent(`${recent.next.createdAt}~${recent.next.id}`)}#recent` : undefined,
+      },
+      downloads: {
+        all: `${base}/signatures.csv`,
+        optedIn: `${base}/opted-in.csv`,
+      },
+    });
+  });
+
+  async function sendCsv(res: Response, campaign: Campaign, optedInOnly: boolean): Promise<void> {
+    const date = clock.now().toISOString().slice(0, 10);
+    const name = `${campaign.slug}-${optedInOnly ? 'opted-in' : 'signatures'}-${date}.csv`;
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8; header=present');
+    res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    const rows = Readable.from(repos.signatures.exportRows(campaign.slug, { optedInOnly }));
+    // pipeline() waits for the client to take each chunk (backpressure) and stops reading the
+    // database if the download is cancelled.
+    await pipeline(rows, signaturesCsv(), res).catch((error: unknown) => {
+      if ((error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error;
+    });
+    logger.info({ event: 'signatures exported', campaign: campaign.slug, optedInOnly }, 'signatures exported');
+  }
+
+  router.get('/organizers/campaigns/:slug/signatures.csv', download, async (req, res, next) => {
+    const campaign = campaignOr404(req);
+    if (!campaign) return next();
+    await sendCsv(res, campaign, false);
+  });
+
+  router.get('/organizers/campaigns/:slug/opted-in.csv', download, async (req, res, next) => {
+    const campaign = campaignOr404(req);
+    if (!campaign) return next();
+    await sendCsv(res, campaign, true);
+  });
+
+  // Any other address under /organizers: sign in first, so a stranger cannot map which exist.
+  router.use('/organizers', page);
+
+  return router;
+}
