@@ -1,0 +1,27 @@
+import type { Express } from 'express';
+import { createApp } from '../../src/app.js';
+import { loadCampaigns } from '../../src/campaigns/content.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { Db } from '../../src/db.js';
+import { fixedClock } from '../../src/clock.js';
+import { createSigner } from '../../src/http/signing.js';
+import { silentLogger } from '../../src/logger.js';
+import { createRepositories, type Repositories } from '../../src/repositories.js';
+import { FIXTURE_CAMPAIGNS, NOW } from '../helpers.js';
+
+/**
+ * Like buildTestApp, but over a database the test opened (a file, a read-only connection) and with
+ * repositories the test may wrap to inject faults.
+ */
+export async function buildAppOver(
+  db: Db,
+  options: { env?: Record<string, string>; wrap?: (repos: Repositories) => Repositories } = {},
+): Promise<{ app: Express; config: Config; repos: Repositories }> {
+  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', SIGN_RATE_LIMIT: '0', MIN_FILL_SECONDS: '0', CAMPAIGNS_DIR: FIXTURE_CAMPAIGNS, ...options.env });
+  const base = createRepositories(db);
+  const campaigns = loadCampaigns(config.campaignsDir);
+  if (!db.readonly) await base.campaigns.register(campaigns.all.map((c) => c.slug));
+  const repos = options.wrap ? options.wrap(base) : base;
+  const app = createApp({ config, repos, campaigns, clock: fixedClock(NOW), logger: silentLogger, signer: createSigner('test-secret-test-secret-test-secret') });
+  return { app, config, repos };
+}

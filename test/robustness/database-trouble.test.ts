@@ -1,0 +1,180 @@
+import { statSync } from 'node:fs';
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../src/db.js';
+import type { Repositories } from '../../src/repositories.js';
+import { NOW, rowCount, validForm } from '../helpers.js';
+import { buildAppOver } from './app.js';
+import { tempDatabase } from './server-process.js';
+
+const SIGN = '/campaigns/amazon-ring/signatures';
+const opened: Db[] = [];
+const open = (path: string, options?: { readonly?: boolean }): Db => {
+  const db = openDatabase(path, options);
+  opened.push(db);
+  return db;
+};
+afterEach(() => {
+  for (const db of opened.splice(0)) if (db.open) db.close();
+});
+
+const counted = (db: Db): number => db.prepare("SELECT signature_count FROM campaigns WHERE slug = 'amazon-ring'").pluck().get() as number;
+
+/** The supporter sees "please try again", with nothing acknowledged: no redirect, no thank-you cookie. */
+function expectTryAgain(res: request.Response): void {
+  expect(res.status).toBe(503);
+  expect(res.text).toContain('Sorry, please try again in a moment');
+  expect(res.text).toContain('Nothing was recorded');
+  expect(res.headers['retry-after']).toBe('5');
+  expect(res.headers['cache-control']).toBe('no-store');
+  expect(res.headers['set-cookie']).toBeUndefined();
+  expect(res.headers.location).toBeUndefined();
+  // Internals stay hidden.
+  expect(res.text).not.toMatch(/SQLITE|SqliteError|at .*\.js/);
+}
+
+/** Makes signatures.add fail with a given SQLite code until healed, as a full or failing disk would. */
+function faultySignatures(code: string) {
+  const state = { failing: true };
+  const wrap = (repos: Repositories): Repositories => ({
+    ...repos,
+    signatures: {
+      ...repos.signatures,
+      add: async (signature) => {
+        if (state.failing) throw Object.assign(new Error(`${code}: injected`), { code });
+        return repos.signatures.add(signature);
+      },
+    },
+  });
+  return { state, wrap };
+}
+
+describe('POST /campaigns/:slug/signatures when the database is in trouble', () => {
+  it.each(['SQLITE_FULL', 'SQLITE_IOERR_WRITE', 'SQLITE_READONLY', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_CANTOPEN'])(
+    'answers %s with 503 "please try again", and signs normally once the database recovers',
+    async (code) => {
+      const db = open(':memory:');
+      const faults = faultySignatures(code);
+      const { app } = await buildAppOver(db, { wrap: faults.wrap });
+      expectTryAgain(await request(app).post(SIGN).type('form').send(validForm()));
+      expect(rowCount(db)).toBe(0);
+      faults.state.failing = false;
+      const res = await request(app).post(SIGN).type('form').send(validForm()).expect(303);
+      expect(res.headers.location).toBe('/campaigns/amazon-ring/thanks');
+      expect(rowCount(db)).toBe(1);
+      expect(counted(db)).toBe(1);
+    },
+  );
+
+  it('answers 503 when the disk is really full (SQLite max_page_count), and recovers when space returns', async () => {
+    const db = open(':memory:');
+    const { app } = await buildAppOver(db);
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages}`);
+    // Fill the last free pages, so the next signature needs a page the "disk" does not have.
+    let i = 0;
+    for (;;) {
+      const res = await request(app).post(SIGN).type('form').send(validForm({ email: `filler${i++}@example.org`, comment: 'x'.repeat(900) }));
+      if (res.status === 503) {
+        expectTryAgain(res);
+        break;
+      }
+      expect(res.status).toBe(303);
+    }
+    const before = rowCount(db);
+    expect(counted(db)).toBe(before);
+    expectTryAgain(await request(app).post(SIGN).type('form').send(validForm({ comment: 'y'.repeat(900) })));
+    expect(rowCount(db)).toBe(before);
+    // The page still renders while writes fail: people can read the campaign.
+    await request(app).get('/').expect(200);
+
+    db.pragma(`max_page_count = ${pages * 100}`);
+    await request(app).post(SIGN).type('form').send(validForm({ comment: 'y'.repeat(900) })).expect(303);
+    expect(rowCount(db)).toBe(before + 1);
+    expect(counted(db)).toBe(before + 1);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('answers 503 when another process holds the write lock past the busy timeout, and signs once it lets go', async () => {
+    const path = tempDatabase();
+    const db = open(path);
+    const { app } = await buildAppOver(db);
+    // The real timeout is 5 s; a shorter one keeps the test quick and changes nothing else.
+    db.pragma('busy_timeout = 50');
+    const other = open(path);
+    other.exec('BEGIN IMMEDIATE');
+    expectTryAgain(await request(app).post(SIGN).type('form').send(validForm()));
+    // Readers are not blocked by a writer in WAL mode: the campaign page and the health check answer.
+    await request(app).get('/').expect(200);
+    await request(app).get('/healthz').expect(200);
+    other.exec('COMMIT');
+    await request(app).post(SIGN).type('form').send(validForm()).expect(303);
+    expect(rowCount(db)).toBe(1);
+  });
+
+  it('answers 503 when the database file can only be read, while pages keep rendering', async () => {
+    const path = tempDatabase();
+    open(path).close();
+    const readonly = open(path, { readonly: true });
+    const { app } = await buildAppOver(readonly);
+    expectTryAgain(await request(app).post(SIGN).type('form').send(validForm()));
+    await request(app).get('/campaigns/amazon-ring').expect(200);
+    // The same file opened for writing again (the operator fixed the mount): signing works.
+    const writable = open(path);
+    const { app: recovered } = await buildAppOver(writable);
+    await request(recovered).post(SIGN).type('form').send(validForm()).expect(303);
+    expect(rowCount(writable)).toBe(1);
+  });
+
+  it('GET /healthz answers 503 when the database does not answer', async () => {
+    const db = open(':memory:');
+    const { app } = await buildAppOver(db);
+    await request(app).get('/healthz').expect(200);
+    db.close();
+    const res = await request(app).get('/healthz').expect(503);
+    expect(res.body).toEqual({ status: 'database unavailable' });
+  });
+});
+
+describe('The write-ahead log', () => {
+  it('stays bounded while signatures arrive and other connections keep reading', async () => {
+    const path = tempDatabase();
+    const db = open(path);
+    const { repos } = await buildAppOver(db);
+    // Other processes read all the time (a second server, an export): short reads between the writes,
+    // and now and then a long one that holds its snapshot across many writes.
+    const reader = open(path, { readonly: true });
+    const readCount = reader.prepare('SELECT count(*) FROM signatures').pluck();
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    let largestWal = 0;
+    const writes = 2500;
+    for (let i = 0; i < writes; i++) {
+      if (i % 500 === 100) reader.exec('BEGIN');
+      if (i % 500 === 200) reader.exec('COMMIT');
+      readCount.get();
+      await repos.campaigns.totals('amazon-ring');
+      await repos.signatures.add({
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        email: `wal${i}@example.org`,
+        country: 'US',
+        postalCode: '12345',
+        comment: null,
+        optedIn: false,
+        campaignSlug: 'amazon-ring',
+        consentVersion: 'test',
+        sourceHash: null,
+        createdAt: new Date(NOW),
+      });
+      largestWal = Math.max(largestWal, statSync(`${path}-wal`).size);
+    }
+    // Each signature rewrites several pages (the row, its indexes, the counters), so without
+    // checkpoints the log would hold ~10 pages per signature. With them it stays within a few
+    // multiples of the 1000-page autocheckpoint mark, however many signatures arrive.
+    const uncheckpointed = writes * 5 * pageSize;
+    expect(largestWal).toBeLessThan(uncheckpointed / 4);
+    expect(largestWal).toBeLessThan(4_000 * (pageSize + 24));
+    expect(rowCount(db)).toBe(writes);
+    expect(readCount.get()).toBe(writes);
+  });
+});
