@@ -11,6 +11,7 @@ import type { Signer } from './http/signing.js';
 import type { Logger } from './logger.js';
 import { organizerRoutes } from './organizers/routes.js';
 import { fromRoot } from './paths.js';
+import { privacyRoutes } from './privacy/routes.js';
 import type { Repositories } from './repositories.js';
 import { signatureRoutes } from './signatures/routes.js';
 
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(campaignRoutes(deps));
   app.use(signatureRoutes(deps));
   app.use(organizerRoutes(deps));
+  app.use(privacyRoutes(deps));
 
   app.use(notFound);
   app.use(errorHandler(logger, config.production));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from './db.js';
 import { createCampaignRepository, type CampaignRepository } from './campaigns/repository.js';
 import { createOrganizerRepository, type OrganizerRepository } from './organizers/repository.js';
+import { createPrivacyRepository, type PrivacyRepository } from './privacy/repository.js';
 import { createSignatureRepository, type SignatureRepository } from './signatures/repository.js';
 
 export interface SystemRepository {
@@ -15,6 +16,7 @@ export interface Repositories {
   campaigns: CampaignRepository;
   signatures: SignatureRepository;
   organizers: OrganizerRepository;
+  privacy: PrivacyRepository;
   system: SystemRepository;
 }
 
@@ -46,6 +48,7 @@ export function createRepositories(db: Db): Repositories {
     campaigns: createCampaignRepository(db),
     signatures: createSignatureRepository(db),
     organizers: createOrganizerRepository(db),
+    privacy: createPrivacyRepository(db),
     system: createSystemRepository(db),
   };
 }

@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import type { AppDeps } from '../app.js';
+import { recentSignersView } from '../privacy/view.js';
 import { COUNTRIES, countryName } from '../signatures/countries.js';
 import type { FieldError, FormValues } from '../signatures/form.js';
 import type { Campaign } from './content.js';
@@ -48,6 +49,7 @@ export async function renderCampaignPage(deps: AppDeps, res: Response, campaign:
       errorFor: Object.fromEntries(errors.map((e) => [e.field, e.message])),
     },
     countries: COUNTRIES,
+    recentSigners: await recentSignersView(deps.repos.privacy, campaign),
   });
 }
 

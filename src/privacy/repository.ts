@@ -1,0 +1,143 @@
+import type { Db } from '../db.js';
+import { emailKey } from '../signatures/repository.js';
+
+/** One signature exactly as stored: what a subject-access request must show the person. */
+export interface HeldSignature {
+  campaignSlug: string;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  country: string;
+  postalCode: string | null;
+  comment: string | null;
+  optedIn: boolean;
+  consentVersion: string;
+  /** Keyed hash of the address the signature came from (never the address itself), or null. */
+  sourceHash: string | null;
+  createdAt: string;
+  anonymisedAt: string | null;
+}
+
+export interface ErasedCount {
+  campaignSlug: string;
+  erased: number;
+}
+
+export interface PersonalDataCount {
+  campaignSlug: string;
+  /** Signatures still holding names and an email address. */
+  signatures: number;
+}
+
+/** What the public may see of a signer: never the whole surname, never the email. */
+export interface PublicSigner {
+  firstName: string;
+  lastInitial: string;
+  country: string;
+}
+
+/** Someone who ticked the updates box, for an emailing list. */
+export interface OptedInContact {
+  firstName: string;
+  lastName: string;
+  email: string;
+  country: string;
+  consentVersion: string;
+  createdAt: string;
+}
+
+export interface PrivacyRepository {
+  /** Every signature held for an address, across all campaigns (subject-access request). */
+  signaturesByEmail(email: string): Promise<HeldSignature[]>;
+  /** Deletes every signature for an address across all campaigns; the delete trigger lowers the counts. */
+  eraseByEmail(email: string): Promise<ErasedCount[]>;
+  /**
+   * Erases the personal fields of every signature of a campaign not yet anonymised, keeping country
+   * and signing time so totals and charts stay true. Returns how many rows changed.
+   */
+  anonymiseCampaign(slug: string, at: Date): Promise<number>;
+  /** Per campaign, how many signatures still hold personal data (what retention has left to do). */
+  personalDataByCampaign(): Promise<PersonalDataCount[]>;
+  /** The latest signers of a campaign, newest first, reduced to what may be shown publicly. */
+  recentSigners(slug: string, limit: number): Promise<PublicSigner[]>;
+  /** People who ticked the updates box on a campaign, oldest first. */
+  optedIn(slug: string): Promise<OptedInContact[]>;
+}
+
+export function createPrivacyRepository(db: Db): PrivacyRepository {
+  // Erasing must erase: without this SQLite only marks deleted rows and freed pages as free, and an
+  // erased email address could still be read from the file with a text editor.
+  db.pragma('secure_delete = ON');
+
+  const byEmail = db.prepare<[string], Omit<HeldSignature, 'optedIn'> & { optedIn: number }>(
+    `SELECT campaign_slug AS campaignSlug, first_name AS firstName, last_name AS lastName, email, country,
+            postal_code AS postalCode, comment, opted_in AS optedIn, consent_version AS consentVersion,
+            source_hash AS sourceHash, created_at AS createdAt, anonymised_at AS anonymisedAt
+       FROM signatures WHERE email_key = ? ORDER BY created_at, id`,
+  );
+  const eraseEmail = db.prepare<[string], { campaignSlug: string }>(
+    'DELETE FROM signatures WHERE email_key = ? RETURNING campaign_slug AS campaignSlug',
+  );
+  // opted_in goes to 0 too: nobody can be emailed without an address, and the update trigger moves
+  // the campaign's opted-in total down to match.
+  const anonymise = db.prepare<[string, string]>(
+    `UPDATE signatures
+        SET first_name = NULL, last_name = NULL, email = NULL, email_key = NULL, postal_code = NULL,
+            comment = NULL, source_hash = NULL, opted_in = 0, anonymised_at = ?
+      WHERE campaign_slug = ? AND anonymised_at IS NULL`,
+  );
+  const personal = db.prepare<[], PersonalDataCount>(
+    `SELECT campaign_slug AS campaignSlug, count(*) AS signatures
+       FROM signatures WHERE anonymised_at IS NULL GROUP BY campaign_slug ORDER BY campaign_slug`,
+  );
+  // Walks signatures_by_campaign_time backwards; the surname is cut to its initial here so the
+  // whole name never leaves the database for a public page.
+  const recent = db.prepare<[string, number], PublicSigner>(
+    `SELECT first_name AS firstName, substr(last_name, 1, 1) AS lastInitial, country
+       FROM signatures
+      WHERE campaign_slug = ? AND anonymised_at IS NULL
+      ORDER BY created_at DESC, id DESC LIMIT ?`,
+  );
+  const optedIn = db.prepare<[string], OptedInContact>(
+    `SELECT first_name AS firstName, last_name AS lastName, email, country,
+            consent_version AS consentVersion, created_at AS createdAt
+       FROM signatures
+      WHERE campaign_slug = ? AND opted_in = 1 AND anonymised_at IS NULL
+      ORDER BY created_at, id`,
+  );
+  // Old versions of changed pages linger in the write-ahead log until it is checkpointed and
+  // truncated; do that straight away so erased data is gone from the -wal file too. If a reader holds
+  // the log, SQLite gives up quietly and the next automatic checkpoint finishes the job.
+  const forgetHistory = () => db.pragma('wal_checkpoint(TRUNCATE)');
+
+  const eraseAll = db.transaction((key: string): ErasedCount[] => {
+    const counts = new Map<string, number>();
+    for (const row of eraseEmail.all(key)) counts.set(row.campaignSlug, (counts.get(row.campaignSlug) ?? 0) + 1);
+    return [...counts].map(([campaignSlug, erased]) => ({ campaignSlug, erased })).sort((a, b) => a.campaignSlug.localeCompare(b.campaignSlug));
+  });
+
+  return {
+    async signaturesByEmail(email) {
+      return byEmail.all(emailKey(email)).map((row) => ({ ...row, optedIn: row.optedIn === 1 }));
+    },
+    async eraseByEmail(email) {
+      const erased = eraseAll.immediate(emailKey(email));
+      if (erased.length > 0) forgetHistory();
+      return erased;
+    },
+    async anonymiseCampaign(slug, at) {
+      const changed = anonymise.run(at.toISOString(), slug).changes;
+      if (changed > 0) forgetHistory();
+      return changed;
+    },
+    async personalDataByCampaign() {
+      return personal.all();
+    },
+    async recentSigners(slug, limit) {
+      return recent.all(slug, limit);
+    },
+    async optedIn(slug) {
+      return optedIn.all(slug);
+    },
+  };
+}

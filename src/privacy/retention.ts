@@ -1,0 +1,89 @@
+import type { Campaign, CampaignCatalog } from '../campaigns/content.js';
+import type { Repositories } from '../repositories.js';
+
+/**
+ * The calendar date (YYYY-MM-DD, UTC) `months` after `date`. A day the target month lacks becomes
+ * its last day, so 31 August plus six months is 28 (or 29) February, never 3 March.
+ */
+export function addMonths(date: string, months: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const firstOfTarget = new Date(Date.UTC(y, m - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(firstOfTarget.getUTCFullYear(), firstOfTarget.getUTCMonth() + 1, 0)).getUTCDate();
+  firstOfTarget.setUTCDate(Math.min(d, lastDay));
+  return firstOfTarget.toISOString().slice(0, 10);
+}
+
+/** The day from which a closed campaign's signers are anonymised; undefined while it is open. */
+export function retentionEndsOn(campaign: Campaign): string | undefined {
+  if (campaign.open || !campaign.closedOn) return undefined;
+  return addMonths(campaign.closedOn, campaign.retentionMonths);
+}
+
+export const isPastRetention = (campaign: Campaign, now: Date): boolean => {
+  const ends = retentionEndsOn(campaign);
+  return ends !== undefined && now.toISOString().slice(0, 10) >= ends;
+};
+
+export type PurgeLine =
+  | { slug: string; action: 'anonymised'; signatures: number; retentionEndedOn: string }
+  | { slug: string; action: 'kept'; signatures: number; reason: 'open' | 'within retention'; keptUntil?: string }
+  | { slug: string; action: 'unknown campaign'; signatures: number };
+
+export interface PurgeReport {
+  ranAt: string;
+  dryRun: boolean;
+  lines: PurgeLine[];
+  anonymised: number;
+}
+
+/**
+ * Anonymises the signatures of every closed campaign whose retention period has run out. Only rows
+ * still holding personal data are touched, so running it again (daily, from cron) changes nothing
+ * until another campaign's time comes. Signatures of a slug with no content file are reported and
+ * left alone: without its file nobody can say when its retention ends.
+ */
+export async function purge(
+  deps: { campaigns: CampaignCatalog; repos: Pick<Repositories, 'privacy'> },
+  now: Date,
+  options: { dryRun?: boolean } = {},
+): Promise<PurgeReport> {
+  const dryRun = options.dryRun ?? false;
+  const held = new Map((await deps.repos.privacy.personalDataByCampaign()).map((c) => [c.campaignSlug, c.signatures]));
+  const lines: PurgeLine[] = [];
+  for (const campaign of deps.campaigns.all) {
+    const signatures = held.get(campaign.slug) ?? 0;
+    held.delete(campaign.slug);
+    const ends = retentionEndsOn(campaign);
+    if (ends === undefined) {
+      lines.push({ slug: campaign.slug, action: 'kept', signatures, reason: 'open' });
+    } else if (!isPastRetention(campaign, now)) {
+      lines.push({ slug: campaign.slug, action: 'kept', signatures, reason: 'within retention', keptUntil: ends });
+    } else {
+      const changed = dryRun ? signatures : await deps.repos.privacy.anonymiseCampaign(campaign.slug, now);
+      lines.push({ slug: campaign.slug, action: 'anonymised', signatures: changed, retentionEndedOn: ends });
+    }
+  }
+  for (const [slug, signatures] of held) lines.push({ slug, action: 'unknown campaign', signatures });
+  const anonymised = lines.reduce((sum, l) => sum + (l.action === 'anonymised' ? l.signatures : 0), 0);
+  return { ranAt: now.toISOString(), dryRun, lines, anonymised };
+}
+
+/** The report as lines a person reads in a cron mail. */
+export function describePurge(report: PurgeReport): string[] {
+  const verb = report.dryRun ? 'would anonymise' : 'anonymised';
+  const out = report.lines.map((l) => {
+    const n = `${l.signatures} signature${l.signatures === 1 ? '' : 's'}`;
+    switch (l.action) {
+      case 'anonymised':
+        return `${l.slug}: ${verb} ${n} (retention ended ${l.retentionEndedOn})`;
+      case 'kept':
+        return l.reason === 'open'
+          ? `${l.slug}: open, ${n} with personal data kept`
+          : `${l.slug}: closed, ${n} with personal data kept until ${l.keptUntil}`;
+      case 'unknown campaign':
+        return `${l.slug}: no campaign file, ${n} with personal data left alone (restore its file with status: closed and closed_on to let retention apply)`;
+    }
+  });
+  out.push(`${report.dryRun ? 'Dry run: would anonymise' : 'Anonymised'} ${report.anonymised} signature${report.anonymised === 1 ? '' : 's'} in total at ${report.ranAt}.`);
+  return out;
+}
