@@ -6,12 +6,15 @@
  * Reads DATABASE_PATH and CAMPAIGNS_DIR like the server.
  */
 import { existsSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { CampaignContentError, loadCampaigns } from '../src/campaigns/content.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db.js';
-import { eraseByEmail, exportByEmail, mailingListCsv } from '../src/privacy/requests.js';
+import { signaturesCsv } from '../src/organizers/csv.js';
+import { eraseByEmail, exportByEmail } from '../src/privacy/requests.js';
 import { createRepositories } from '../src/repositories.js';
 
 const USAGE = `Usage:
@@ -72,7 +75,10 @@ async function main(argv: string[]): Promise<number> {
     } else {
       if (!args.campaign) throw new UsageError('--campaign <slug> is required.');
       if (!campaigns.bySlug(args.campaign)) throw new UsageError(`No campaign with slug "${args.campaign}" in ${config.campaignsDir}.`);
-      process.stdout.write(await mailingListCsv(deps, args.campaign));
+      // The organizers' opted-in CSV, as /organizers/campaigns/<slug>/opted-in.csv gives it: only people
+      // who ticked the box, formulas neutralised.
+      const rows = Readable.from(deps.repos.signatures.exportRows(args.campaign, { optedInOnly: true }));
+      await pipeline(rows, signaturesCsv(), process.stdout, { end: false });
     }
   } finally {
     db.close();

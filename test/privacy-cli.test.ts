@@ -165,10 +165,10 @@ describe('npm run signatures -- mailing-list', () => {
   it('mailing-list --campaign → prints only the people who ticked the box, with formulas defused', () => {
     const { status, stdout } = run('signatures', 'mailing-list', '--campaign', 'amazon-ring');
     expect(status).toBe(0);
-    const rows = parse(stdout, { columns: true }) as Array<Record<string, string>>;
-    expect(rows.map((r) => r.email)).toEqual(['Ada.Lovelace@Example.org', 'mallory@example.org']);
-    expect(rows[0]).toMatchObject({ first_name: 'Ada', consent_version: '2026-11-28', signed_at: '2026-11-01T10:00:00.000Z' });
-    expect(rows[1]?.first_name).toBe(`'=HYPERLINK("http://evil.example")`);
+    const rows = parse(stdout, { columns: true, bom: true }) as Array<Record<string, string>>;
+    expect(rows.map((r) => r.Email)).toEqual(['Ada.Lovelace@Example.org', 'mallory@example.org']);
+    expect(rows[0]).toMatchObject({ 'First name': 'Ada', 'Opted in': 'yes', 'Signed at (UTC)': '2026-11-01T10:00:00.000Z' });
+    expect(rows[1]?.['First name']).toBe(`'=HYPERLINK("http://evil.example")`);
     expect(stdout).not.toContain('bob@example.org');
   });
 

@@ -36,16 +36,6 @@ export interface PublicSigner {
   country: string;
 }
 
-/** Someone who ticked the updates box, for an emailing list. */
-export interface OptedInContact {
-  firstName: string;
-  lastName: string;
-  email: string;
-  country: string;
-  consentVersion: string;
-  createdAt: string;
-}
-
 export interface PrivacyRepository {
   /** Every signature held for an address, across all campaigns (subject-access request). */
   signaturesByEmail(email: string): Promise<HeldSignature[]>;
@@ -60,8 +50,6 @@ export interface PrivacyRepository {
   personalDataByCampaign(): Promise<PersonalDataCount[]>;
   /** The latest signers of a campaign, newest first, reduced to what may be shown publicly. */
   recentSigners(slug: string, limit: number): Promise<PublicSigner[]>;
-  /** People who ticked the updates box on a campaign, oldest first. */
-  optedIn(slug: string): Promise<OptedInContact[]>;
 }
 
 export function createPrivacyRepository(db: Db): PrivacyRepository {
@@ -98,13 +86,6 @@ export function createPrivacyRepository(db: Db): PrivacyRepository {
       WHERE campaign_slug = ? AND anonymised_at IS NULL
       ORDER BY created_at DESC, id DESC LIMIT ?`,
   );
-  const optedIn = db.prepare<[string], OptedInContact>(
-    `SELECT first_name AS firstName, last_name AS lastName, email, country,
-            consent_version AS consentVersion, created_at AS createdAt
-       FROM signatures
-      WHERE campaign_slug = ? AND opted_in = 1 AND anonymised_at IS NULL
-      ORDER BY created_at, id`,
-  );
   // Old versions of changed pages linger in the write-ahead log until it is checkpointed and
   // truncated; do that straight away so erased data is gone from the -wal file too. If a reader holds
   // the log, SQLite gives up quietly and the next automatic checkpoint finishes the job.
@@ -135,9 +116,6 @@ export function createPrivacyRepository(db: Db): PrivacyRepository {
     },
     async recentSigners(slug, limit) {
       return recent.all(slug, limit);
-    },
-    async optedIn(slug) {
-      return optedIn.all(slug);
     },
   };
 }

@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
 import type { CampaignCatalog } from '../campaigns/content.js';
 import type { Repositories } from '../repositories.js';
 import type { ErasedCount, HeldSignature } from './repository.js';
@@ -42,18 +41,4 @@ export async function eraseByEmail(deps: Deps, email: string): Promise<ErasureRe
     erased.map(async (e) => ({ ...e, signatureCountNow: (await deps.repos.campaigns.totals(e.campaignSlug)).signatureCount })),
   );
   return { erased: erased.reduce((sum, e) => sum + e.erased, 0), campaigns };
-}
-
-// A cell starting with one of these is run as a formula by spreadsheet programs; a signer could
-// otherwise put =HYPERLINK(...) in their name and have it run on an organizer's computer.
-const FORMULA_START = /^[=+\-@\t\r]/;
-const cell = (value: string): string => (FORMULA_START.test(value) ? `'${value}` : value);
-
-/** CSV of the people who ticked the updates box on one campaign: nobody else is on a mailing list. */
-export async function mailingListCsv(deps: Deps, slug: string): Promise<string> {
-  const rows = await deps.repos.privacy.optedIn(slug);
-  return stringify(
-    rows.map((r) => [r.email, r.firstName, r.lastName, r.country, r.consentVersion, r.createdAt].map(cell)),
-    { header: true, columns: ['email', 'first_name', 'last_name', 'country', 'consent_version', 'signed_at'] },
-  );
 }
