@@ -50,7 +50,8 @@ function requireEmail(email: string | undefined): string {
 
 async function main(argv: string[]): Promise<number> {
   const args = parse(argv);
-  if (!['export', 'erase', 'mailing-list'].includes(args.command)) throw new UsageError(`Unknown command: ${args.command}`);
+  if (!['export', 'erase', 'mailing-list'].includes(args.command))
+    throw new UsageError(`Unknown command: ${args.command}`);
   const config = loadConfig(process.env);
   // openDatabase would create a missing file: a mistyped path must not report "nothing held".
   if (config.databasePath !== ':memory:' && !existsSync(config.databasePath)) {
@@ -70,11 +71,13 @@ async function main(argv: string[]): Promise<number> {
       if (report.erased === 0) console.log(`No signatures are held for ${email}. Nothing was erased.`);
       else {
         console.log(`Erased ${report.erased} signature${report.erased === 1 ? '' : 's'} for ${email}:`);
-        for (const c of report.campaigns) console.log(`  ${c.campaignSlug}: ${c.erased} erased, count now ${c.signatureCountNow}`);
+        for (const c of report.campaigns)
+          console.log(`  ${c.campaignSlug}: ${c.erased} erased, count now ${c.signatureCountNow}`);
       }
     } else {
       if (!args.campaign) throw new UsageError('--campaign <slug> is required.');
-      if (!campaigns.bySlug(args.campaign)) throw new UsageError(`No campaign with slug "${args.campaign}" in ${config.campaignsDir}.`);
+      if (!campaigns.bySlug(args.campaign))
+        throw new UsageError(`No campaign with slug "${args.campaign}" in ${config.campaignsDir}.`);
       // The organizers' opted-in CSV, as /organizers/campaigns/<slug>/opted-in.csv gives it: only people
       // who ticked the box, formulas neutralised.
       const rows = Readable.from(deps.repos.signatures.exportRows(args.campaign, { optedInOnly: true }));

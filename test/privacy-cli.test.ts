@@ -13,7 +13,10 @@ import { FIXTURE_CAMPAIGNS } from './helpers.js';
 // The CLIs are tested as organizers run them: built once, then spawned against a temporary database file.
 beforeAll(() => {
   const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: fromRoot(), encoding: 'utf8' });
-  if (!existsSync(fromRoot('dist', 'scripts', 'signatures.js')) || !existsSync(fromRoot('dist', 'scripts', 'purge.js'))) {
+  if (
+    !existsSync(fromRoot('dist', 'scripts', 'signatures.js')) ||
+    !existsSync(fromRoot('dist', 'scripts', 'purge.js'))
+  ) {
     throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
   }
 }, 120_000);
@@ -36,21 +39,46 @@ async function seed(): Promise<void> {
   const db = openDatabase(databasePath);
   const repos = createRepositories(db);
   await repos.campaigns.register(loadCampaigns(FIXTURE_CAMPAIGNS).all.map((c) => c.slug));
-  const add = (campaignSlug: string, firstName: string, email: string, optedIn: boolean, createdAt: string, consentVersion = 'v1') =>
+  const add = (
+    campaignSlug: string,
+    firstName: string,
+    email: string,
+    optedIn: boolean,
+    createdAt: string,
+    consentVersion = 'v1',
+  ) =>
     repos.signatures.add({
-      campaignSlug, firstName, lastName: 'Example', email, country: 'US', postalCode: '12345', comment: null,
-      optedIn, consentVersion, sourceHash: 'hmac-of-address', createdAt: new Date(createdAt),
+      campaignSlug,
+      firstName,
+      lastName: 'Example',
+      email,
+      country: 'US',
+      postalCode: '12345',
+      comment: null,
+      optedIn,
+      consentVersion,
+      sourceHash: 'hmac-of-address',
+      createdAt: new Date(createdAt),
     });
   await add('amazon-ring', 'Ada', 'Ada.Lovelace@Example.org', true, '2026-11-01T10:00:00.000Z', '2026-11-28');
   await add('library-hours', 'Ada', 'ada.lovelace@example.org', false, '2026-11-02T10:00:00.000Z');
   await add('amazon-ring', 'Bob', 'bob@example.org', false, '2026-11-03T10:00:00.000Z', '2026-11-28');
-  await add('amazon-ring', '=HYPERLINK("http://evil.example")', 'mallory@example.org', true, '2026-11-04T10:00:00.000Z', '2026-11-28');
+  await add(
+    'amazon-ring',
+    '=HYPERLINK("http://evil.example")',
+    'mallory@example.org',
+    true,
+    '2026-11-04T10:00:00.000Z',
+    '2026-11-28',
+  );
   await add('old-campaign', 'Carol', 'carol@example.org', true, '2026-01-05T10:00:00.000Z');
   db.close();
 }
 
-const fileBytes = () => Buffer.concat([databasePath, `${databasePath}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f)));
-const count = (db: Db, slug: string) => db.prepare('SELECT signature_count FROM campaigns WHERE slug = ?').pluck().get(slug);
+const fileBytes = () =>
+  Buffer.concat([databasePath, `${databasePath}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f)));
+const count = (db: Db, slug: string) =>
+  db.prepare('SELECT signature_count FROM campaigns WHERE slug = ?').pluck().get(slug);
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'undersigned-cli-'));
@@ -121,13 +149,27 @@ describe('npm run signatures -- erase', () => {
     expect(stdout).toContain('amazon-ring: 1 erased, count now 2');
     expect(stdout).toContain('library-hours: 1 erased, count now 0');
     const db = openDatabase(databasePath);
-    expect(db.prepare("SELECT count(*) FROM signatures WHERE email_key = 'ada.lovelace@example.org'").pluck().get()).toBe(0);
+    expect(
+      db.prepare("SELECT count(*) FROM signatures WHERE email_key = 'ada.lovelace@example.org'").pluck().get(),
+    ).toBe(0);
     expect(count(db, 'amazon-ring')).toBe(2);
     expect(count(db, 'library-hours')).toBe(0);
     expect(db.prepare("SELECT opted_in_count FROM campaigns WHERE slug = 'amazon-ring'").pluck().get()).toBe(1);
-    expect(db.prepare("SELECT count FROM signature_counts_daily WHERE campaign_slug = 'amazon-ring' AND day = '2026-11-01'").pluck().get()).toBe(0);
-    expect(db.prepare("SELECT count FROM signature_counts_by_country WHERE campaign_slug = 'amazon-ring' AND country = 'US'").pluck().get()).toBe(2);
-    expect(db.prepare("SELECT first_name FROM signatures WHERE email_key = 'bob@example.org'").pluck().get()).toBe('Bob');
+    expect(
+      db
+        .prepare("SELECT count FROM signature_counts_daily WHERE campaign_slug = 'amazon-ring' AND day = '2026-11-01'")
+        .pluck()
+        .get(),
+    ).toBe(0);
+    expect(
+      db
+        .prepare("SELECT count FROM signature_counts_by_country WHERE campaign_slug = 'amazon-ring' AND country = 'US'")
+        .pluck()
+        .get(),
+    ).toBe(2);
+    expect(db.prepare("SELECT first_name FROM signatures WHERE email_key = 'bob@example.org'").pluck().get()).toBe(
+      'Bob',
+    );
     db.close();
     // Deleted, not just unlinked: no trace of the address is left in the database's bytes.
     expect(fileBytes().includes('ada.lovelace@example.org')).toBe(false);
@@ -167,7 +209,11 @@ describe('npm run signatures -- mailing-list', () => {
     expect(status).toBe(0);
     const rows = parse(stdout, { columns: true, bom: true }) as Array<Record<string, string>>;
     expect(rows.map((r) => r.Email)).toEqual(['Ada.Lovelace@Example.org', 'mallory@example.org']);
-    expect(rows[0]).toMatchObject({ 'First name': 'Ada', 'Opted in': 'yes', 'Signed at (UTC)': '2026-11-01T10:00:00.000Z' });
+    expect(rows[0]).toMatchObject({
+      'First name': 'Ada',
+      'Opted in': 'yes',
+      'Signed at (UTC)': '2026-11-01T10:00:00.000Z',
+    });
     expect(rows[1]?.['First name']).toBe(`'=HYPERLINK("http://evil.example")`);
     expect(stdout).not.toContain('bob@example.org');
   });

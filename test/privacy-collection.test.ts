@@ -27,7 +27,10 @@ describe('collecting only what the letter needs', () => {
   it('POST /campaigns/:slug/signatures → signed from a known address and browser → neither is anywhere in the database file', async () => {
     const path = join(dir, 'signatures.db');
     // One proxy hop trusted, as in production behind nginx: req.ip is the X-Forwarded-For address.
-    const { app, db } = await buildPrivacyApp({ databasePath: path, env: { TRUST_PROXY: '1', SIGN_RATE_LIMIT: '100' } });
+    const { app, db } = await buildPrivacyApp({
+      databasePath: path,
+      env: { TRUST_PROXY: '1', SIGN_RATE_LIMIT: '100' },
+    });
 
     const res = await request(app)
       .post('/campaigns/amazon-ring/signatures')
@@ -37,7 +40,10 @@ describe('collecting only what the letter needs', () => {
       .send(validForm({ email: 'file-check@example.org', updates: 'yes' }));
     expect(res.status).toBe(303);
 
-    const row = db.prepare('SELECT * FROM signatures WHERE email_key = ?').get('file-check@example.org') as Record<string, unknown>;
+    const row = db.prepare('SELECT * FROM signatures WHERE email_key = ?').get('file-check@example.org') as Record<
+      string,
+      unknown
+    >;
     // The source is still recognisable (a keyed hash is stored) without the address being kept.
     expect(row.source_hash).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(JSON.stringify(row)).not.toContain(CLIENT_IP);
@@ -61,8 +67,16 @@ describe('collecting only what the letter needs', () => {
 
   it('POST /campaigns/:slug/signatures → good, invalid, repeated and bot submissions → the log has no name, email, postal code or address', async () => {
     const capture = capturingLogger();
-    const { app } = await buildPrivacyApp({ logger: capture.logger, env: { TRUST_PROXY: '1', SIGN_RATE_LIMIT: '100' } });
-    const personal = { first_name: 'Zebulon', last_name: 'Quartermaine', email: 'zebulon.q@example.net', postal_code: '90210' };
+    const { app } = await buildPrivacyApp({
+      logger: capture.logger,
+      env: { TRUST_PROXY: '1', SIGN_RATE_LIMIT: '100' },
+    });
+    const personal = {
+      first_name: 'Zebulon',
+      last_name: 'Quartermaine',
+      email: 'zebulon.q@example.net',
+      postal_code: '90210',
+    };
     const post = (form: Record<string, string>) =>
       request(app)
         .post('/campaigns/amazon-ring/signatures')
@@ -93,13 +107,24 @@ describe('collecting only what the letter needs', () => {
     // Unticked unless the person ticks it.
     expect(page.text).toMatch(/<input type="checkbox" id="updates" name="updates" value="yes"(?![^>]*checked)[^>]*>/);
 
-    await request(app).post('/campaigns/amazon-ring/signatures').type('form').send(validForm({ email: 'ticked@example.org', updates: 'yes' }));
-    await request(app).post('/campaigns/amazon-ring/signatures').type('form').send(validForm({ email: 'unticked@example.org' }));
-    await request(app).post('/campaigns/library-hours/signatures').type('form').send(validForm({ email: 'ticked@example.org', updates: 'yes' }));
+    await request(app)
+      .post('/campaigns/amazon-ring/signatures')
+      .type('form')
+      .send(validForm({ email: 'ticked@example.org', updates: 'yes' }));
+    await request(app)
+      .post('/campaigns/amazon-ring/signatures')
+      .type('form')
+      .send(validForm({ email: 'unticked@example.org' }));
+    await request(app)
+      .post('/campaigns/library-hours/signatures')
+      .type('form')
+      .send(validForm({ email: 'ticked@example.org', updates: 'yes' }));
 
     const stored = (slug: string, email: string) =>
       db
-        .prepare('SELECT opted_in, consent_version, source_hash FROM signatures WHERE campaign_slug = ? AND email_key = ?')
+        .prepare(
+          'SELECT opted_in, consent_version, source_hash FROM signatures WHERE campaign_slug = ? AND email_key = ?',
+        )
         .get(slug, email) as StoredConsent;
     expect(stored('amazon-ring', 'ticked@example.org')).toMatchObject({ opted_in: 1, consent_version: '2026-11-28' });
     expect(stored('amazon-ring', 'unticked@example.org')).toMatchObject({ opted_in: 0, consent_version: '2026-11-28' });

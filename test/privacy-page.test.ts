@@ -38,7 +38,13 @@ describe('GET /privacy', () => {
     const [ring] = fixtureCatalog().all.filter((c) => c.slug === 'amazon-ring');
     if (!ring) throw new Error('fixture amazon-ring missing');
     const campaigns = catalogOf([
-      { ...ring, open: false, closedOn: '2026-08-31', retentionMonths: 6, organizer: { ...ring.organizer, url: 'https://ring-campaign.example/' } },
+      {
+        ...ring,
+        open: false,
+        closedOn: '2026-08-31',
+        retentionMonths: 6,
+        organizer: { ...ring.organizer, url: 'https://ring-campaign.example/' },
+      },
     ]);
     const { app } = await buildPrivacyApp({ campaigns });
     const res = await request(app).get('/privacy');
@@ -47,23 +53,38 @@ describe('GET /privacy', () => {
     expect(text).not.toContain('Who runs each campaign');
     expect(res.text).toContain('(<a href="https://ring-campaign.example/">https://ring-campaign.example/</a>)');
     // 31 August + 6 months is the last day of February, not 3 March.
-    expect(text).toContain('This campaign closed on 31 August 2026. We keep signers’ details for 6 months after that and erase them on 28 February 2027.');
+    expect(text).toContain(
+      'This campaign closed on 31 August 2026. We keep signers’ details for 6 months after that and erase them on 28 February 2027.',
+    );
     expect(text).toContain('The campaign page does not list who signed.');
     expect(text).not.toContain('most recent signers, each shown');
   });
 
   it('GET /privacy → a campaign lists recent signers → the page says so and what is shown', async () => {
-    const { app } = await buildPrivacyApp({ campaigns: fixtureCatalog({ 'library-hours': { showRecentSigners: true } }) });
+    const { app } = await buildPrivacyApp({
+      campaigns: fixtureCatalog({ 'library-hours': { showRecentSigners: true } }),
+    });
     const text = words((await request(app).get('/privacy')).text);
-    expect(text).toContain('its page also lists its most recent signers, each shown only as a first name, the initial of the last name and the country');
-    expect(text).toContain('The campaign page lists its most recent signers: first name, the initial of the last name and the country.');
+    expect(text).toContain(
+      'its page also lists its most recent signers, each shown only as a first name, the initial of the last name and the country',
+    );
+    expect(text).toContain(
+      'The campaign page lists its most recent signers: first name, the initial of the last name and the country.',
+    );
   });
 
   it('every page → links to /privacy in the footer', async () => {
     const { app } = await buildTestApp();
     const agent = request.agent(app);
     await agent.post('/campaigns/amazon-ring/signatures').type('form').send(validForm());
-    for (const path of ['/', '/campaigns/library-hours', '/campaigns/old-campaign', '/campaigns/amazon-ring/thanks', '/privacy', '/no-such-page']) {
+    for (const path of [
+      '/',
+      '/campaigns/library-hours',
+      '/campaigns/old-campaign',
+      '/campaigns/amazon-ring/thanks',
+      '/privacy',
+      '/no-such-page',
+    ]) {
       const res = await agent.get(path);
       expect(res.text, path).toContain('<a href="/privacy">Privacy: what we collect and why</a>');
     }
@@ -75,16 +96,39 @@ describe('recent signers on a campaign page', () => {
     request(app).post(`/campaigns/${slug}/signatures`).type('form').send(validForm(overrides));
 
   it('GET /campaigns/:slug → show_recent_signers on → first name, last initial and country only, newest first', async () => {
-    const { app, clock } = await buildPrivacyApp({ campaigns: fixtureCatalog({ 'library-hours': { showRecentSigners: true } }) });
-    await sign(app, 'library-hours', { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.org', country: 'GB', postal_code: 'N1 9GU', comment: 'A private thought' });
+    const { app, clock } = await buildPrivacyApp({
+      campaigns: fixtureCatalog({ 'library-hours': { showRecentSigners: true } }),
+    });
+    await sign(app, 'library-hours', {
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      email: 'ada@example.org',
+      country: 'GB',
+      postal_code: 'N1 9GU',
+      comment: 'A private thought',
+    });
     clock.advance(60_000);
-    await sign(app, 'library-hours', { first_name: 'Émile', last_name: 'ćwik', email: 'emile@example.org', country: 'FR', postal_code: '75001' });
+    await sign(app, 'library-hours', {
+      first_name: 'Émile',
+      last_name: 'ćwik',
+      email: 'emile@example.org',
+      country: 'FR',
+      postal_code: '75001',
+    });
 
     const res = await request(app).get('/campaigns/library-hours');
     expect(res.status).toBe(200);
     const list = /<section class="recent-signers"[\s\S]*?<\/section>/.exec(res.text)?.[0] ?? '';
     expect(words(list)).toContain('Émile Ć., France Ada L., United Kingdom');
-    for (const hidden of ['Lovelace', 'ćwik', 'ada@example.org', 'emile@example.org', 'N1 9GU', '75001', 'A private thought']) {
+    for (const hidden of [
+      'Lovelace',
+      'ćwik',
+      'ada@example.org',
+      'emile@example.org',
+      'N1 9GU',
+      '75001',
+      'A private thought',
+    ]) {
       expect(res.text).not.toContain(hidden);
     }
   });
@@ -98,7 +142,9 @@ describe('recent signers on a campaign page', () => {
   });
 
   it('GET /campaigns/:slug → signers anonymised at retention → they drop out of the list', async () => {
-    const { app, repos, clock } = await buildPrivacyApp({ campaigns: fixtureCatalog({ 'library-hours': { showRecentSigners: true } }) });
+    const { app, repos, clock } = await buildPrivacyApp({
+      campaigns: fixtureCatalog({ 'library-hours': { showRecentSigners: true } }),
+    });
     await sign(app, 'library-hours', { first_name: 'Ada', email: 'ada@example.org' });
     await repos.privacy.anonymiseCampaign('library-hours', clock.now());
     const res = await request(app).get('/campaigns/library-hours');
@@ -110,17 +156,38 @@ describe('recent signers on a campaign page', () => {
 describe('public pages never show an email address', () => {
   it('every public page and the JSON → after signing → the signer’s email appears nowhere', async () => {
     const { app } = await buildPrivacyApp({
-      campaigns: fixtureCatalog({ 'amazon-ring': { showRecentSigners: true }, 'library-hours': { showRecentSigners: true } }),
+      campaigns: fixtureCatalog({
+        'amazon-ring': { showRecentSigners: true },
+        'library-hours': { showRecentSigners: true },
+      }),
     });
     const agent = request.agent(app);
-    await agent.post('/campaigns/amazon-ring/signatures').type('form').send(validForm({ email: SIGNER_EMAIL, comment: 'Sent from very.private.person' }));
-    await agent.post('/campaigns/library-hours/signatures').type('form').send(validForm({ email: SIGNER_EMAIL.toUpperCase() }));
+    await agent
+      .post('/campaigns/amazon-ring/signatures')
+      .type('form')
+      .send(validForm({ email: SIGNER_EMAIL, comment: 'Sent from very.private.person' }));
+    await agent
+      .post('/campaigns/library-hours/signatures')
+      .type('form')
+      .send(validForm({ email: SIGNER_EMAIL.toUpperCase() }));
     // A failed form gives the email back to its author only: never stored, never cached.
-    const failed = await agent.post('/campaigns/amazon-ring/signatures').type('form').send(validForm({ email: SIGNER_EMAIL, first_name: '' }));
+    const failed = await agent
+      .post('/campaigns/amazon-ring/signatures')
+      .type('form')
+      .send(validForm({ email: SIGNER_EMAIL, first_name: '' }));
     expect(failed.status).toBe(422);
     expect(failed.headers['cache-control']).toBe('no-store');
 
-    const pages = ['/', '/campaigns/amazon-ring', '/campaigns/library-hours', '/campaigns/old-campaign', '/campaigns/amazon-ring.json', '/campaigns/library-hours.json', '/campaigns/amazon-ring/thanks', '/privacy'];
+    const pages = [
+      '/',
+      '/campaigns/amazon-ring',
+      '/campaigns/library-hours',
+      '/campaigns/old-campaign',
+      '/campaigns/amazon-ring.json',
+      '/campaigns/library-hours.json',
+      '/campaigns/amazon-ring/thanks',
+      '/privacy',
+    ];
     for (const path of pages) {
       const res = await agent.get(path);
       expect(res.status, path).toBe(200);

@@ -35,14 +35,18 @@ async function setUp() {
 }
 
 const rows = (db: Db, slug: string) =>
-  db.prepare('SELECT * FROM signatures WHERE campaign_slug = ? ORDER BY id').all(slug) as Array<Record<string, unknown>>;
+  db.prepare('SELECT * FROM signatures WHERE campaign_slug = ? ORDER BY id').all(slug) as Array<
+    Record<string, unknown>
+  >;
 
 /** Every figure a chart or total is drawn from, for one campaign. */
 const figures = (db: Db, slug: string) => ({
   total: db.prepare('SELECT signature_count FROM campaigns WHERE slug = ?').pluck().get(slug),
   daily: db.prepare('SELECT day, count FROM signature_counts_daily WHERE campaign_slug = ? ORDER BY day').all(slug),
   hourly: db.prepare('SELECT hour, count FROM signature_counts_hourly WHERE campaign_slug = ? ORDER BY hour').all(slug),
-  countries: db.prepare('SELECT country, count FROM signature_counts_by_country WHERE campaign_slug = ? ORDER BY country').all(slug),
+  countries: db
+    .prepare('SELECT country, count FROM signature_counts_by_country WHERE campaign_slug = ? ORDER BY country')
+    .all(slug),
 });
 
 describe('retention purge', () => {
@@ -91,10 +95,18 @@ describe('retention purge', () => {
 
     expect(rows(db, 'library-hours')).toEqual(before.library);
     expect(rows(db, 'amazon-ring')).toEqual(before.ring);
-    expect(report.lines).toContainEqual({ slug: 'library-hours', action: 'kept', signatures: 1, reason: 'within retention', keptUntil: '2027-04-01' });
+    expect(report.lines).toContainEqual({
+      slug: 'library-hours',
+      action: 'kept',
+      signatures: 1,
+      reason: 'within retention',
+      keptUntil: '2027-04-01',
+    });
     expect(report.lines).toContainEqual({ slug: 'amazon-ring', action: 'kept', signatures: 1, reason: 'open' });
     expect(db.prepare('SELECT slug, opted_in_count FROM campaigns ORDER BY slug').all()).toEqual(
-      optedIn.map((c) => ((c as { slug: string }).slug === 'old-campaign' ? { slug: 'old-campaign', opted_in_count: 0 } : c)),
+      optedIn.map((c) =>
+        (c as { slug: string }).slug === 'old-campaign' ? { slug: 'old-campaign', opted_in_count: 0 } : c,
+      ),
     );
   });
 
@@ -133,8 +145,17 @@ describe('retention purge', () => {
     const { db, repos, campaigns: catalog } = await setUp();
     await repos.campaigns.register(['gone-campaign']);
     await repos.signatures.add({
-      campaignSlug: 'gone-campaign', firstName: 'Alan', lastName: 'Turing', email: 'alan@example.org', country: 'GB',
-      postalCode: null, comment: null, optedIn: false, consentVersion: 'v1', sourceHash: null, createdAt: new Date('2025-01-01T00:00:00.000Z'),
+      campaignSlug: 'gone-campaign',
+      firstName: 'Alan',
+      lastName: 'Turing',
+      email: 'alan@example.org',
+      country: 'GB',
+      postalCode: null,
+      comment: null,
+      optedIn: false,
+      consentVersion: 'v1',
+      sourceHash: null,
+      createdAt: new Date('2025-01-01T00:00:00.000Z'),
     });
     const report = await purge({ campaigns: catalog, repos }, new Date(NOW));
     expect(report.lines).toContainEqual({ slug: 'gone-campaign', action: 'unknown campaign', signatures: 1 });

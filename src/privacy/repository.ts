@@ -94,7 +94,9 @@ export function createPrivacyRepository(db: Db): PrivacyRepository {
   const eraseAll = db.transaction((key: string): ErasedCount[] => {
     const counts = new Map<string, number>();
     for (const row of eraseEmail.all(key)) counts.set(row.campaignSlug, (counts.get(row.campaignSlug) ?? 0) + 1);
-    return [...counts].map(([campaignSlug, erased]) => ({ campaignSlug, erased })).sort((a, b) => a.campaignSlug.localeCompare(b.campaignSlug));
+    return [...counts]
+      .map(([campaignSlug, erased]) => ({ campaignSlug, erased }))
+      .sort((a, b) => a.campaignSlug.localeCompare(b.campaignSlug));
   });
 
   return {

@@ -38,7 +38,10 @@ export interface ErasureReport {
 export async function eraseByEmail(deps: Deps, email: string): Promise<ErasureReport> {
   const erased = await deps.repos.privacy.eraseByEmail(email);
   const campaigns = await Promise.all(
-    erased.map(async (e) => ({ ...e, signatureCountNow: (await deps.repos.campaigns.totals(e.campaignSlug)).signatureCount })),
+    erased.map(async (e) => ({
+      ...e,
+      signatureCountNow: (await deps.repos.campaigns.totals(e.campaignSlug)).signatureCount,
+    })),
   );
   return { erased: erased.reduce((sum, e) => sum + e.erased, 0), campaigns };
 }

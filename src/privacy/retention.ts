@@ -84,6 +84,8 @@ export function describePurge(report: PurgeReport): string[] {
         return `${l.slug}: no campaign file, ${n} with personal data left alone (restore its file with status: closed and closed_on to let retention apply)`;
     }
   });
-  out.push(`${report.dryRun ? 'Dry run: would anonymise' : 'Anonymised'} ${report.anonymised} signature${report.anonymised === 1 ? '' : 's'} in total at ${report.ranAt}.`);
+  out.push(
+    `${report.dryRun ? 'Dry run: would anonymise' : 'Anonymised'} ${report.anonymised} signature${report.anonymised === 1 ? '' : 's'} in total at ${report.ranAt}.`,
+  );
   return out;
 }

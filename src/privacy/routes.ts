@@ -11,7 +11,8 @@ export function privacyRoutes(deps: AppDeps): Router {
     res.render('privacy', {
       page: {
         title: 'Privacy: what we collect and why',
-        description: 'What this site collects when you sign, who can see it, how long it is kept, and how to get a copy or have it erased.',
+        description:
+          'What this site collects when you sign, who can see it, how long it is kept, and how to get a copy or have it erased.',
         canonicalUrl: `${deps.config.baseUrl}/privacy`,
       },
       privacy: privacyPageView(deps.campaigns, deps.clock.now()),

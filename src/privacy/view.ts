@@ -13,7 +13,10 @@ export interface RecentSignerView {
 }
 
 /** The public list of recent signers, or undefined when the campaign has not turned it on. */
-export async function recentSignersView(privacy: PrivacyRepository, campaign: Campaign): Promise<RecentSignerView[] | undefined> {
+export async function recentSignersView(
+  privacy: PrivacyRepository,
+  campaign: Campaign,
+): Promise<RecentSignerView[] | undefined> {
   if (!campaign.showRecentSigners) return undefined;
   const signers = await privacy.recentSigners(campaign.slug, RECENT_SIGNERS_SHOWN);
   return signers.map((s) => ({
