@@ -22,4 +22,7 @@ app.get('/sized', (_req, res) => {
 const server = app.listen(Number(process.env.PORT ?? 3999), '127.0.0.1', () => {
   console.log(`baseline listening on ${process.env.PORT ?? 3999}`);
 });
-process.once('SIGTERM', () => server.close(() => process.exit(0)));
+process.once('SIGTERM', () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+});

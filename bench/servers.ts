@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { fromRoot } from '../src/paths.js';
 
 export interface Running {
@@ -10,6 +10,8 @@ export interface Running {
   peakRssMb(): number;
   /** Resident memory now (VmRSS), in MB. */
   rssMb(): number;
+  /** Starts the peak over from the current resident memory (Linux: clear_refs 5). */
+  resetPeak(): void;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function startProcess(options: StartOptions): Promise<Running> {
     pid,
     peakRssMb: () => statusField(pid, 'VmHWM'),
     rssMb: () => statusField(pid, 'VmRSS'),
+    resetPeak: () => writeFileSync(`/proc/${pid}/clear_refs`, '5'),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

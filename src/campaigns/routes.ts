@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import type { AppDeps } from '../app.js';
+import { renderToString, responseCache } from '../http/responseCache.js';
 import { recentSignersView } from '../privacy/view.js';
 import { COUNTRIES, countryName } from '../signatures/countries.js';
 import type { FieldError, FormValues } from '../signatures/form.js';
@@ -20,7 +21,7 @@ export async function renderCampaignPage(deps: AppDeps, res: Response, campaign:
   const totals = await deps.repos.campaigns.totals(campaign.slug);
   const path = campaignPath(campaign);
   const errors = form?.errors ?? [];
-  res.render('campaign', {
+  const model = {
     page: {
       title: errors.length ? `Error: ${campaign.title}` : campaign.title,
       description: campaign.summary,
@@ -50,7 +51,13 @@ export async function renderCampaignPage(deps: AppDeps, res: Response, campaign:
     },
     countries: COUNTRIES,
     recentSigners: await recentSignersView(deps.repos.privacy, campaign),
-  });
+  };
+  if (form) return res.render('campaign', model);
+  // The same page for every viewer: rendered again only when the count, form token or recent signers change.
+  const key = JSON.stringify([model.progress.count, model.form.started, model.recentSigners]);
+  await responseCache(res.app).send(res, `page:${campaign.slug}`, key, 'text/html; charset=utf-8', () =>
+    renderToString(res, 'campaign', model),
+  );
 }
 
 export function campaignRoutes(deps: AppDeps): Router {
@@ -66,19 +73,21 @@ export function campaignRoutes(deps: AppDeps): Router {
   router.get('/campaigns/:slug.json', async (req, res, next) => {
     const campaign = campaigns.bySlug(String(req.params.slug));
     if (!campaign) return next();
-    const [totals, byCountry] = await Promise.all([
-      deps.repos.campaigns.totals(campaign.slug),
-      deps.repos.campaigns.byCountry(campaign.slug),
-    ]);
+    const totals = await deps.repos.campaigns.totals(campaign.slug);
     res.setHeader('Cache-Control', PUBLIC_JSON_CACHE);
-    res.json({
-      slug: campaign.slug,
-      title: campaign.title,
-      signatureCount: totals.signatureCount,
-      goal: campaign.goal,
-      open: campaign.open,
-      signaturesByCountry: byCountry.map((c) => ({ code: c.country, name: countryName(c.country), count: c.count })),
-      updatedAt: totals.updatedAt,
+    // Every signature or removal moves the count or updatedAt, and with them the by-country figures.
+    const key = `${totals.signatureCount}|${totals.updatedAt}`;
+    await responseCache(res.app).send(res, `json:${campaign.slug}`, key, 'application/json; charset=utf-8', async () => {
+      const byCountry = await deps.repos.campaigns.byCountry(campaign.slug);
+      return JSON.stringify({
+        slug: campaign.slug,
+        title: campaign.title,
+        signatureCount: totals.signatureCount,
+        goal: campaign.goal,
+        open: campaign.open,
+        signaturesByCountry: byCountry.map((c) => ({ code: c.country, name: countryName(c.country), count: c.count })),
+        updatedAt: totals.updatedAt,
+      });
     });
   });
 
