@@ -3,7 +3,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db.js';
 import { buildTestApp, validForm } from '../helpers.js';
-import { listen, rawPost } from './raw.js';
+import { listen, rawGet, rawPost } from './raw.js';
 
 const SIGN = '/campaigns/amazon-ring/signatures';
 
@@ -246,5 +246,82 @@ describe('POST /campaigns/:slug/signatures with hostile bodies', () => {
     const encoding = await request(app).post(SIGN).set('Content-Type', 'application/x-www-form-urlencoded').set('Content-Encoding', 'gzip').send(body);
     expect(encoding.status).toBe(400);
     expect(rows(db)).toHaveLength(0);
+  });
+});
+
+const PATH_PARTS = [
+  '/',
+  'campaigns',
+  'amazon-ring',
+  'old-campaign',
+  '.json',
+  'thanks',
+  'signatures',
+  'static',
+  'css',
+  'organizers',
+  'privacy',
+  'healthz',
+  '..',
+  '.',
+  '//',
+  '%',
+  '%2',
+  '%E0%A4',
+  '%ZZ',
+  '%00',
+  '%2F',
+  '%2E%2E',
+  '%C0%AE',
+  '%FF',
+  ';',
+  '?',
+  '?x=%',
+  '?a[__proto__][b]=1',
+  '&',
+  '#',
+  '\\',
+  'a'.repeat(3000),
+];
+
+describe('GET with malformed URLs and paths', () => {
+  it.each([
+    '/campaigns/%',
+    '/campaigns/%E0%A4%A',
+    '/campaigns/%ZZ',
+    '/campaigns/amazon-ring.json%',
+    '/campaigns/amazon-ring%2F..%2F..%2Fpackage.json',
+    '/campaigns/%00',
+    '/static/../package.json',
+    '/static/%2E%2E/%2E%2E/package.json',
+    '/../../etc/passwd',
+    '/campaigns/amazon-ring/thanks/%C0',
+    '/organizers/campaigns/%E0',
+    `/campaigns/${'a'.repeat(5000)}`,
+  ])('answers %s with 400 or 404 in the site style', async (target) => {
+    const { app } = await buildTestApp();
+    const server = await listen(app);
+    const res = await rawGet(server.port, target).finally(() => server.close());
+    expect([400, 404]).toContain(res.status);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.body).not.toMatch(/URIError|at .*\.js|node_modules/);
+  });
+
+  it('never answers 5xx to any request target built from broken pieces', async () => {
+    const { app } = await buildTestApp();
+    const server = await listen(app);
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.oneof(fc.constantFrom(...PATH_PARTS), fc.string({ unit: 'binary-ascii', maxLength: 8 })), { minLength: 1, maxLength: 8 }), async (parts) => {
+          // Bytes the HTTP parser itself refuses (spaces, controls) get its 400, which is fine too.
+          const res = await rawGet(server.port, '/' + parts.join('/'));
+          expect(res.status).toBeGreaterThanOrEqual(200);
+          expect(res.status).toBeLessThan(500);
+        }),
+        { numRuns: 150 },
+      );
+    } finally {
+      await server.close();
+    }
   });
 });
