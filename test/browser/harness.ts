@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -258,4 +258,36 @@ export async function inspectPage(
 /** How many pixels the page is wider than the window (0 when nothing scrolls sideways). */
 export async function horizontalOverflow(page: Page): Promise<number> {
   return (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+}
+
+/**
+ * Creates an organizer account the way an operator does, with the organizers CLI (password on
+ * standard input), run from source by tsx so no build is needed, against the site's database.
+ */
+export async function addOrganizer(site: Site, email: string, password: string): Promise<string> {
+  const tsx = fromRoot('node_modules', 'tsx', 'dist', 'cli.mjs');
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      [tsx, fromRoot('scripts', 'organizers.ts'), 'add', email],
+      { cwd: fromRoot(), env: { ...process.env, ...site.env } },
+      (error, stdout, stderr) => (error ? reject(new Error(`organizers add failed: ${stderr || error.message}`)) : resolve(stdout)),
+    );
+    child.stdin?.end(`${password}\n`);
+  });
+}
+
+/**
+ * A copy of the fixture campaigns in a temp folder with some text replaced in one file, for a
+ * setting no fixture has (say, the recent signers list turned on).
+ */
+export function campaignsWith(file: string, from: string, to: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'undersigned-campaigns-'));
+  const fixtures = fromRoot('test', 'fixtures', 'campaigns');
+  for (const name of readdirSync(fixtures)) {
+    const text = readFileSync(join(fixtures, name), 'utf8');
+    if (name === file && !text.includes(from)) throw new Error(`${file} has no "${from}"`);
+    writeFileSync(join(dir, name), name === file ? text.replace(from, to) : text);
+  }
+  return dir;
 }

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -5,6 +6,7 @@ import {
   LAYOUT_SHIFT_OBSERVER,
   SIZES,
   axeViolations,
+  campaignsWith,
   horizontalOverflow,
   inspectPage,
   launchBrowser,
@@ -21,15 +23,18 @@ let site: Site;
 let browser: Browser;
 const html = new HtmlCollector();
 let signers = 0;
+// The fixtures, with the recent signers list turned on for the second campaign.
+const campaignsDir = campaignsWith('library-hours.md', 'consent:', 'show_recent_signers: true\nconsent:');
 
 beforeAll(async () => {
-  [site, browser] = await Promise.all([startSite(), launchBrowser()]);
+  [site, browser] = await Promise.all([startSite({ CAMPAIGNS_DIR: campaignsDir }), launchBrowser()]);
 });
 
 afterAll(async () => {
   await browser?.close();
   await site?.close();
   html.dispose();
+  rmSync(campaignsDir, { recursive: true, force: true });
 });
 
 /** A new person each time, so every signature counts. */
@@ -286,6 +291,30 @@ describe.each(Object.keys(SIZES) as SizeName[])('supporter at %s size', (size) =
     await context.close();
   });
 
+  it('privacy page → accessible, valid, linked from the campaign page', async () => {
+    const { context, recorder, page } = await open(size);
+    await page.goto(`${site.origin}/`);
+    await page.getByRole('link', { name: 'How we look after your data' }).click();
+    await page.waitForURL('**/privacy');
+    expect(recorder.lastDocument?.status()).toBe(200);
+    await inspectPage(page, recorder, html, size, 'privacy');
+    await context.close();
+  });
+
+  it('campaign with recent signers on → signer appears in the list, page accessible and valid', async () => {
+    const { context, recorder, page } = await open(size);
+    await page.goto(`${site.origin}/campaigns/library-hours`);
+    const who = nextSigner();
+    await fillByLabels(page, who);
+    await page.getByRole('button', { name: 'Sign the letter' }).click();
+    await page.waitForURL('**/campaigns/library-hours/thanks');
+    await page.getByRole('link', { name: 'Back to the campaign' }).click();
+    const list = page.getByRole('region', { name: 'Recent signers' });
+    expect(await list.innerText()).toContain(who.first);
+    await inspectPage(page, recorder, html, size, 'campaign-recent-signers');
+    await context.close();
+  });
+
   it('unknown address → 404 page in the site style', async () => {
     const { context, recorder, page } = await open(size);
     const response = await page.goto(`${site.origin}/campaigns/no-such-campaign`);
@@ -355,7 +384,7 @@ describe('campaign page weight and caching', () => {
 
 describe('HTML validity', () => {
   it('every page and state above → the Nu Html Checker reports no errors', async () => {
-    expect(html.size).toBeGreaterThanOrEqual(12);
+    expect(html.size).toBeGreaterThanOrEqual(16);
     expect(await html.errors()).toEqual([]);
   });
 });
