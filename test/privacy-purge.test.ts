@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../src/db.js';
+import { createPrivacyRepository } from '../src/privacy/repository.js';
 import { addMonths, describePurge, purge } from '../src/privacy/retention.js';
 import { NOW } from './helpers.js';
 import { buildPrivacyApp, fixtureCatalog } from './privacy-helpers.js';
@@ -139,6 +140,19 @@ describe('retention purge', () => {
     expect(report.anonymised).toBe(3);
     expect(describePurge(report)).toContain('old-campaign: would anonymise 3 signatures (retention ended 2026-07-31)');
     expect(rows(db, 'old-campaign')).toEqual(before);
+  });
+
+  it('purge → more signatures than one batch → every one anonymised, across batches, counts unchanged', async () => {
+    const { db } = await setUp();
+    const before = figures(db, 'old-campaign');
+    const batched = createPrivacyRepository(db, { batchSize: 2 });
+
+    expect(await batched.anonymiseCampaign('old-campaign', new Date(NOW))).toBe(3);
+
+    expect(rows(db, 'old-campaign').map((r) => r.anonymised_at)).toEqual([NOW, NOW, NOW]);
+    expect(figures(db, 'old-campaign')).toEqual(before);
+    expect(rows(db, 'library-hours')[0]).toMatchObject({ anonymised_at: null, email: 'a@example.org' });
+    expect(await batched.anonymiseCampaign('old-campaign', new Date(NOW))).toBe(0);
   });
 
   it('purge → signatures of a campaign with no content file → reported and left alone', async () => {

@@ -36,6 +36,11 @@ export interface PublicSigner {
   country: string;
 }
 
+interface Cursor {
+  createdAt: string;
+  id: number;
+}
+
 export interface PrivacyRepository {
   /** Every signature held for an address, across all campaigns (subject-access request). */
   signaturesByEmail(email: string): Promise<HeldSignature[]>;
@@ -52,7 +57,8 @@ export interface PrivacyRepository {
   recentSigners(slug: string, limit: number): Promise<PublicSigner[]>;
 }
 
-export function createPrivacyRepository(db: Db): PrivacyRepository {
+export function createPrivacyRepository(db: Db, options: { batchSize?: number } = {}): PrivacyRepository {
+  const batchSize = options.batchSize ?? 2000;
   // Erasing must erase: without this SQLite only marks deleted rows and freed pages as free, and an
   // erased email address could still be read from the file with a text editor.
   db.pragma('secure_delete = ON');
@@ -66,14 +72,29 @@ export function createPrivacyRepository(db: Db): PrivacyRepository {
   const eraseEmail = db.prepare<[string], { campaignSlug: string }>(
     'DELETE FROM signatures WHERE email_key = ? RETURNING campaign_slug AS campaignSlug',
   );
+  // A closed campaign may hold a million signatures. Anonymising them in one statement would hold
+  // the write lock for seconds and make signers of other campaigns wait past the busy timeout, so
+  // the rows are done in batches, walking the (campaign, time) index with a cursor, each batch its
+  // own short transaction.
+  const nextBatch = db.prepare<{ slug: string; createdAt: string; id: number; limit: number }, Cursor>(
+    `SELECT id, created_at AS createdAt FROM signatures
+      WHERE campaign_slug = @slug AND (created_at, id) > (@createdAt, @id)
+      ORDER BY created_at, id LIMIT @limit`,
+  );
   // opted_in goes to 0 too: nobody can be emailed without an address, and the update trigger moves
   // the campaign's opted-in total down to match.
-  const anonymise = db.prepare<[string, string]>(
+  const anonymiseOne = db.prepare<[string, number]>(
     `UPDATE signatures
         SET first_name = NULL, last_name = NULL, email = NULL, email_key = NULL, postal_code = NULL,
             comment = NULL, source_hash = NULL, opted_in = 0, anonymised_at = ?
-      WHERE campaign_slug = ? AND anonymised_at IS NULL`,
+      WHERE id = ? AND anonymised_at IS NULL`,
   );
+  const anonymiseBatch = db.transaction((slug: string, cursor: Cursor, at: string) => {
+    const rows = nextBatch.all({ slug, ...cursor, limit: batchSize });
+    let changed = 0;
+    for (const row of rows) changed += anonymiseOne.run(at, row.id).changes;
+    return { changed, last: rows.length === batchSize ? rows.at(-1) : undefined };
+  });
   const personal = db.prepare<[], PersonalDataCount>(
     `SELECT campaign_slug AS campaignSlug, count(*) AS signatures
        FROM signatures WHERE anonymised_at IS NULL GROUP BY campaign_slug ORDER BY campaign_slug`,
@@ -109,7 +130,15 @@ export function createPrivacyRepository(db: Db): PrivacyRepository {
       return erased;
     },
     async anonymiseCampaign(slug, at) {
-      const changed = anonymise.run(at.toISOString(), slug).changes;
+      let changed = 0;
+      let cursor: Cursor | undefined = { createdAt: '', id: 0 };
+      while (cursor) {
+        const batch = anonymiseBatch.immediate(slug, cursor, at.toISOString());
+        changed += batch.changed;
+        cursor = batch.last;
+        // Let writers in other processes, polling on their busy timeout, take the lock between batches.
+        if (cursor) await new Promise((resolve) => setTimeout(resolve, 2));
+      }
       if (changed > 0) forgetHistory();
       return changed;
     },
