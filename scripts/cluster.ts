@@ -1,0 +1,89 @@
+/**
+ * One Node process per core, all serving the same port and the same SQLite file.
+ *
+ *   npm run start:cluster                   as many workers as cores
+ *   WEB_CONCURRENCY=2 npm run start:cluster
+ *
+ * node:cluster's primary accepts connections and hands them to the workers in turn; each worker is
+ * the ordinary server (src/server.ts startServer) with its own database connection. SQLite in WAL
+ * mode lets all of them read at once; writes take turns on the file lock, waiting up to the
+ * busy_timeout (5 s) set in src/db.ts. Migrations and the generated secret are safe to race (see
+ * db.ts and repositories.ts). What is NOT shared: the per-address rate limits and the organizer
+ * login throttle live in each worker's memory, so with N workers a client gets up to N times the
+ * configured limit. Put them in front (proxy) or keep SIGN_RATE_LIMIT lower if that matters.
+ */
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { startServer } from '../src/server.js';
+
+function workerCount(): number {
+  const raw = process.env.WEB_CONCURRENCY;
+  if (raw === undefined || raw === '') return availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    console.error(`Invalid configuration:\n  WEB_CONCURRENCY: must be a whole number from 1 to 64`);
+    process.exit(1);
+  }
+  return n;
+}
+
+function primary(): void {
+  const count = workerCount();
+  let stopping = false;
+  const started = new Map<number, number>();
+  const fork = () => started.set(cluster.fork().id, Date.now());
+  for (let i = 0; i < count; i++) fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(process.exitCode ?? 0);
+      return;
+    }
+    // One that fails at start (bad configuration or content) would only fail again: stop everything.
+    if (Date.now() - (started.get(worker.id) ?? 0) < 5_000) {
+      console.error(`worker ${worker.process.pid} failed to start (${signal ?? code}); stopping`);
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
+      process.exitCode = 1;
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(1);
+      return;
+    }
+    // A worker that dies later is replaced, so one crash never leaves the site on fewer cores for good.
+    console.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    fork();
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    setTimeout(() => process.exit(1), 15_000).unref();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+async function worker(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const running = await startServer(config, logger);
+  logger.info({ url: running.url, worker: cluster.worker?.id }, 'worker listening');
+  const shutdown = () => {
+    setTimeout(() => process.exit(1), 10_000).unref();
+    void running.stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+if (cluster.isPrimary) primary();
+else await worker();
