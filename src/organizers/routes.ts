@@ -143,7 +143,7 @@ export function organizerRoutes(deps: AppDeps): Router {
     const after = parseCursor(req.query.after);
     const [totals, figures, byCountry, recent] = await Promise.all([
       repos.campaigns.totals(campaign.slug),
-      campaignFigures(repos.campaigns, campaign.slug, clock.now()),
+      campaignFigures(repos, campaign.slug, clock.now()),
       repos.campaigns.byCountry(campaign.slug),
       repos.signatures.recent(campaign.slug, RECENT_PER_PAGE, after),
     ]);
@@ -156,7 +156,7 @@ export function organizerRoutes(deps: AppDeps): Router {
       stats: [
         { label: 'Today (UTC)', value: formatNumber(figures.today) },
         { label: 'Last 24 hours', value: formatNumber(figures.last24Hours) },
-        { label: 'Last 7 days', value: formatNumber(figures.last7Days) },
+        { label: 'Last 7 days (UTC)', value: formatNumber(figures.last7Days) },
         { label: 'Opted in to updates', value: formatNumber(totals.optedInCount) },
       ],
       charts: [

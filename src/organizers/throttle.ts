@@ -6,7 +6,9 @@
  *   latest failure (slowed: a guesser gets a handful of tries a minute instead of thousands).
  * - At `maxFailures` in the window every try is refused until the oldest failures age out.
  *
- * Nothing is permanent: once the failures are older than the window the key is free again, so an
+ * With the account policy a guesser gets 10 tries in the first half minute and then about one
+ * every 90 seconds (as the oldest failures leave the window): under a thousand a day, against
+ * passwords of at least 12 characters. Nothing is permanent: once the failures are older than the window the key is free again, so an
  * attacker can hold an account back at most while they keep trying, never lock it for good. A
  * success clears the account's record. (Not the address's: one valid account must not let its
  * holder reset the counter they use to guess at others.)
@@ -27,7 +29,7 @@ export interface ThrottlePolicy {
 export const ACCOUNT_POLICY: ThrottlePolicy = {
   windowMs: 15 * 60_000,
   freeFailures: 5,
-  maxFailures: 20,
+  maxFailures: 10,
   baseDelayMs: 1000,
   maxDelayMs: 60_000,
 };
@@ -36,7 +38,7 @@ export const ACCOUNT_POLICY: ThrottlePolicy = {
 export const ADDRESS_POLICY: ThrottlePolicy = {
   windowMs: 15 * 60_000,
   freeFailures: 10,
-  maxFailures: 50,
+  maxFailures: 30,
   baseDelayMs: 1000,
   maxDelayMs: 60_000,
 };

@@ -51,6 +51,8 @@ export interface SignatureRepository {
    * decides, so two identical submissions arriving together still store one row.
    */
   add(signature: NewSignature): Promise<AddResult>;
+  /** Signatures signed in [from, to). For short spans only: the cost follows the rows in the span. */
+  countBetween(campaignSlug: string, from: string, to: string): Promise<number>;
   /** Newest first, `limit` at a time, continuing after `after` (keyset on the campaign/time index). */
   recent(campaignSlug: string, limit: number, after?: SignatureCursor): Promise<RecentPage>;
   /**
@@ -87,6 +89,11 @@ export function createSignatureRepository(db: Db): SignatureRepository {
        FROM signatures WHERE campaign_slug = ? AND (created_at, id) < (?, ?)
       ORDER BY created_at DESC, id DESC LIMIT ?`,
   );
+  const countBetween = db
+    .prepare<[string, string, string], number>(
+      'SELECT count(*) FROM signatures WHERE campaign_slug = ? AND created_at >= ? AND created_at < ?',
+    )
+    .pluck();
   const lastId = db.prepare<[], number | null>('SELECT max(id) FROM signatures').pluck();
   const exportBatch = db.prepare<
     [{ slug: string; createdAt: string; id: number; maxId: number; optedInOnly: number; limit: number }],
@@ -118,6 +125,9 @@ export function createSignatureRepository(db: Db): SignatureRepository {
   }
 
   return {
+    async countBetween(slug, from, to) {
+      return countBetween.get(slug, from, to) ?? 0;
+    },
     async recent(slug, limit, after) {
       // One extra row tells whether there is a next page without counting.
       const rows = after ? older.all(slug, after.createdAt, after.id, limit + 1) : newest.all(slug, limit + 1);
