@@ -132,6 +132,7 @@ export async function openContext(
     return route.continue();
   });
   context.on('page', (page) => watchPage(page, recorder));
+  await context.addInitScript(LAYOUT_SHIFT_OBSERVER);
   return { context, recorder };
 }
 
@@ -248,7 +249,10 @@ export async function inspectPage(
   await screenshot(page, size, name);
   // axe needs timers, which never fire in a page with scripts off. Such a page is the same markup
   // as its scripted twin (which axe does check) minus what enhance.js adds.
-  if (!options.scriptsOff) expect(await axeViolations(page), `${name} at ${size}: axe WCAG 2.2 AA`).toEqual([]);
+  if (!options.scriptsOff) {
+    expect(await axeViolations(page), `${name} at ${size}: axe WCAG 2.2 AA`).toEqual([]);
+    expect(await layoutShift(page), `${name} at ${size}: cumulative layout shift`).toBeLessThan(0.01);
+  }
   expect(await horizontalOverflow(page), `${name} at ${size}: page scrolls sideways`).toBe(0);
   expect(recorder.foreign, `${name}: requests to other origins`).toEqual([]);
   expect(recorder.cspViolations, `${name}: CSP refusals`).toEqual([]);

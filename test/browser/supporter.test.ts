@@ -3,7 +3,6 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   HtmlCollector,
-  LAYOUT_SHIFT_OBSERVER,
   SIZES,
   axeViolations,
   campaignsWith,
@@ -54,7 +53,6 @@ async function shownCount(page: Page): Promise<number> {
 
 async function open(size: SizeName | { width: number; height: number }, options: { javaScriptEnabled?: boolean } = {}) {
   const { context, recorder } = await openContext(browser, site.origin, size, options);
-  if (options.javaScriptEnabled !== false) await context.addInitScript(LAYOUT_SHIFT_OBSERVER);
   const page = await context.newPage();
   return { context, recorder, page };
 }
