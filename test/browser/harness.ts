@@ -144,7 +144,8 @@ function watchPage(page: Page, recorder: Recorder): void {
   page.on('pageerror', (error) => recorder.pageErrors.push(error.message));
   page.on('response', (response) => {
     const status = response.status();
-    if (response.request().resourceType() === 'document' && (status < 300 || status >= 400)) recorder.lastDocument = response;
+    if (response.request().resourceType() === 'document' && (status < 300 || status >= 400))
+      recorder.lastDocument = response;
   });
 }
 
@@ -169,7 +170,9 @@ export async function axeViolations(page: Page): Promise<string[]> {
     `window.axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(WCAG_22_AA)} }, resultTypes: ['violations'] }).then(r => r.violations)`,
   )) as AxeViolation[];
   return violations.flatMap((v) =>
-    v.nodes.map((n) => `${v.id} (${v.impact ?? 'n/a'}): ${v.help} at ${JSON.stringify(n.target)}\n  ${n.failureSummary ?? ''}`),
+    v.nodes.map(
+      (n) => `${v.id} (${v.impact ?? 'n/a'}): ${v.help} at ${JSON.stringify(n.target)}\n  ${n.failureSummary ?? ''}`,
+    ),
   );
 }
 
@@ -211,7 +214,10 @@ export class HtmlCollector {
     const jar = fromRoot('node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
     const result = await run('java', ['-jar', jar, '--errors-only', '--format', 'json', ...this.files.keys()], {
       maxBuffer: 16 * 1024 * 1024,
-    }).catch((error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '' }));
+    }).catch((error: { stdout?: string; stderr?: string }) => ({
+      stdout: error.stdout ?? '',
+      stderr: error.stderr ?? '',
+    }));
     // vnu writes its JSON report to stderr.
     const report = JSON.parse(result.stderr || '{"messages":[]}') as {
       messages: { type: string; url?: string; message: string; extract?: string; lastLine?: number }[];
@@ -275,7 +281,8 @@ export async function addOrganizer(site: Site, email: string, password: string):
       process.execPath,
       [tsx, fromRoot('scripts', 'organizers.ts'), 'add', email],
       { cwd: fromRoot(), env: { ...process.env, ...site.env } },
-      (error, stdout, stderr) => (error ? reject(new Error(`organizers add failed: ${stderr || error.message}`)) : resolve(stdout)),
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`organizers add failed: ${stderr || error.message}`)) : resolve(stdout),
     );
     child.stdin?.end(`${password}\n`);
   });

@@ -85,7 +85,8 @@ describe.each(Object.keys(SIZES) as SizeName[])('organizer at %s size', (size) =
     const box = await chart.boundingBox();
     expect(box!.width).toBeGreaterThan(200);
     expect(box!.x + box!.width).toBeLessThanOrEqual(SIZES[size].width);
-    for (const s of SIGNERS) expect(await page.getByRole('rowheader', { name: `${s.first} ${s.last}` }).count()).toBe(1);
+    for (const s of SIGNERS)
+      expect(await page.getByRole('rowheader', { name: `${s.first} ${s.last}` }).count()).toBe(1);
     await inspectPage(page, recorder, html, size, 'organizer-count');
 
     const [download] = await Promise.all([

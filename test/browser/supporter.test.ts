@@ -43,7 +43,10 @@ function nextSigner(): { first: string; last: string; email: string } {
 }
 
 const storedEmails = (): string[] =>
-  site.server.db.prepare("SELECT email FROM signatures WHERE campaign_slug = 'amazon-ring' ORDER BY id").pluck().all() as string[];
+  site.server.db
+    .prepare("SELECT email FROM signatures WHERE campaign_slug = 'amazon-ring' ORDER BY id")
+    .pluck()
+    .all() as string[];
 
 /** The number on the progress line, as a person reads it ("1,234 signatures of 20,000 goal"). */
 async function shownCount(page: Page): Promise<number> {
@@ -89,7 +92,9 @@ describe.each(Object.keys(SIZES) as SizeName[])('supporter at %s size', (size) =
     const bar = page.getByRole('progressbar');
     expect(await bar.count()).toBe(1);
     expect(await bar.evaluate((el) => (el as HTMLProgressElement).max)).toBe(20000);
-    const barName = await bar.evaluate((el) => document.getElementById(el.getAttribute('aria-labelledby') ?? '')?.textContent ?? '');
+    const barName = await bar.evaluate(
+      (el) => document.getElementById(el.getAttribute('aria-labelledby') ?? '')?.textContent ?? '',
+    );
     expect(barName).toMatch(/signatures? of 20,000 goal/);
 
     // On a phone the form starts on the first screen: its heading and first field are above the fold.
@@ -196,15 +201,31 @@ describe.each(Object.keys(SIZES) as SizeName[])('supporter at %s size', (size) =
     const order: string[] = [];
     for (let i = 0; i < 9; i++) {
       await page.keyboard.press('Tab');
-      order.push((await page.evaluate(`(() => { const e = document.activeElement; return e.id || e.textContent.trim(); })()`)) as string);
+      order.push(
+        (await page.evaluate(
+          `(() => { const e = document.activeElement; return e.id || e.textContent.trim(); })()`,
+        )) as string,
+      );
     }
-    expect(order).toEqual(['first-name', 'last-name', 'email', 'country', 'postal-code', 'comment', 'updates', 'Sign the letter', 'How we look after your data']);
+    expect(order).toEqual([
+      'first-name',
+      'last-name',
+      'email',
+      'country',
+      'postal-code',
+      'comment',
+      'updates',
+      'Sign the letter',
+      'How we look after your data',
+    ]);
 
     // Every focused control shows a clear indicator.
     await page.focus('#email');
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Tab');
-    const focusStyle = await page.evaluate(`(() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth; })()`);
+    const focusStyle = await page.evaluate(
+      `(() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth; })()`,
+    );
     expect(focusStyle).toMatch(/^solid [3-9]px$/);
     await screenshot(page, size, 'campaign-keyboard-focus');
 
@@ -268,7 +289,9 @@ describe.each(Object.keys(SIZES) as SizeName[])('supporter at %s size', (size) =
     await inspectPage(page, recorder, html, size, 'closed');
 
     // A form left open in another tab from before the campaign closed.
-    const stored = site.server.db.prepare("SELECT count(*) FROM signatures WHERE campaign_slug = 'old-campaign'").pluck();
+    const stored = site.server.db
+      .prepare("SELECT count(*) FROM signatures WHERE campaign_slug = 'old-campaign'")
+      .pluck();
     await page.evaluate(`(() => {
       const form = document.createElement('form');
       form.method = 'post';
@@ -374,7 +397,9 @@ describe('campaign page weight and caching', () => {
       expect(s.cache).toContain('immutable');
     }
     const total = doc.bytes + css.reduce((sum, [, s]) => sum + s.bytes, 0);
-    console.log(`campaign page weight: HTML ${doc.bytes} B + CSS ${css.reduce((sum, [, s]) => sum + s.bytes, 0)} B = ${total} B`);
+    console.log(
+      `campaign page weight: HTML ${doc.bytes} B + CSS ${css.reduce((sum, [, s]) => sum + s.bytes, 0)} B = ${total} B`,
+    );
     expect(total).toBeLessThan(50_000);
     await context.close();
   });
