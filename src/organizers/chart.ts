@@ -21,8 +21,9 @@ export interface ChartOptions {
 
 const WIDTH = 720;
 const HEIGHT = 220;
-const LEFT = 48;
-const RIGHT = 8;
+const LEFT = 64;
+// Room for the last tick label, which is centred under the last bar.
+const RIGHT = 24;
 const TOP = 12;
 const BOTTOM = 28;
 const MAX_TICKS = 7;
@@ -45,7 +46,8 @@ export function barChart({ id, summary, bars }: ChartOptions): string {
   const plotHeight = HEIGHT - TOP - BOTTOM;
   const top = niceMax(Math.max(0, ...bars.map((b) => b.value)));
   const slot = plotWidth / Math.max(1, bars.length);
-  const barWidth = Math.max(1, slot * 0.8);
+  // Capped so that a campaign's first days are bars, not one slab across the chart.
+  const barWidth = Math.min(40, Math.max(1, slot * 0.8));
   const y = (value: number) => TOP + plotHeight - (value / top) * plotHeight;
   const parts: string[] = [];
 
@@ -57,7 +59,7 @@ export function barChart({ id, summary, bars }: ChartOptions): string {
     if (value !== Math.round(value)) continue;
     parts.push(
       `<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${n(y(value))}" y2="${n(y(value))}" stroke="#d6d1c7" stroke-width="1"/>`,
-      `<text x="${LEFT - 6}" y="${n(y(value) + 4)}" text-anchor="end" font-size="12" fill="#4a5261">${value.toLocaleString('en-US')}</text>`,
+      `<text x="${LEFT - 6}" y="${n(y(value) + 4)}" text-anchor="end" font-size="14" fill="#4a5261">${value.toLocaleString('en-US')}</text>`,
     );
   }
   bars.forEach((bar, i) => {
@@ -75,7 +77,7 @@ export function barChart({ id, summary, bars }: ChartOptions): string {
     if (i === bars.length - 1 && i % every !== 0 && i % every < every / 2) return;
     const x = LEFT + i * slot + slot / 2;
     parts.push(
-      `<text x="${n(x)}" y="${HEIGHT - 8}" text-anchor="middle" font-size="12" fill="#4a5261">${escapeXml(bar.tick)}</text>`,
+      `<text x="${n(x)}" y="${HEIGHT - 8}" text-anchor="middle" font-size="14" fill="#4a5261">${escapeXml(bar.tick)}</text>`,
     );
   });
   parts.push('</svg>');
