@@ -60,7 +60,7 @@ describe('Two server processes sharing one database file', () => {
   let serverJs: string;
   const running: ServerProcess[] = [];
   beforeAll(async () => {
-    serverJs = await buildServer('concurrency');
+    serverJs = await buildServer();
   }, 60_000);
   afterAll(() => {
     for (const server of running) server.child.kill('SIGKILL');

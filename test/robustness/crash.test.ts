@@ -9,7 +9,7 @@ let serverJs: string;
 const running: ServerProcess[] = [];
 
 beforeAll(async () => {
-  serverJs = await buildServer('crash');
+  serverJs = await buildServer();
 }, 60_000);
 
 afterAll(() => {

@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,19 +9,55 @@ import { fromRoot } from '../../src/paths.js';
 
 const exec = promisify(execFile);
 
-/**
- * Compiles the site as `npm run build` does, but into a folder of this test file's own, so that test
- * files running at once (and anyone running `npm run build` meanwhile) never read half-written files.
- * The folder sits inside the project, so the compiled code finds views/, migrations/ and public/.
- * Returns the path of the compiled server.js, which is then run exactly as `npm start` runs it.
- */
-export async function buildServer(name: string): Promise<string> {
-  const outDir = fromRoot('node_modules', '.cache', 'undersigned-robustness', name);
-  await exec(process.execPath, [fromRoot('node_modules', 'typescript', 'bin', 'tsc'), '-p', fromRoot('tsconfig.build.json'), '--outDir', outDir], {
-    cwd: fromRoot(),
-  });
-  return join(outDir, 'src', 'server.js');
+/** A digest of everything the build reads, so a build is reused exactly while nothing changed. */
+function sourceDigest(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]));
+  const files = [...walk(fromRoot('src')), ...walk(fromRoot('scripts')), fromRoot('tsconfig.json'), fromRoot('tsconfig.build.json')].sort();
+  for (const file of files) hash.update(file).update(readFileSync(file));
+  return hash.digest('hex').slice(0, 16);
 }
+
+/**
+ * Compiles the site and its scripts as `npm run build` does, into a folder named after the sources'
+ * digest. Test files running at once share one build (a lock directory makes the others wait), and
+ * nobody's `npm run build` into dist/ can hand them half-written files. The folder sits inside the
+ * project, so the compiled code finds views/, migrations/ and public/. In it, `src/server.js` runs
+ * exactly as `npm start` runs dist/src/server.js, and `scripts/x.js` as `npm run x` does.
+ */
+export async function build(): Promise<string> {
+  const cache = fromRoot('node_modules', '.cache', 'undersigned-robustness');
+  mkdirSync(cache, { recursive: true });
+  const outDir = join(cache, sourceDigest());
+  const lock = `${outDir}.lock`;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // Another test file is building; a lock older than two minutes was left by a killed run.
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+      await sleep(100);
+    }
+  }
+  try {
+    if (!existsSync(join(outDir, '.complete'))) {
+      await exec(process.execPath, [fromRoot('node_modules', 'typescript', 'bin', 'tsc'), '-p', fromRoot('tsconfig.build.json'), '--outDir', outDir], {
+        cwd: fromRoot(),
+      }).catch((error: { stdout?: string }) => {
+        throw new Error(`the build failed:\n${error.stdout ?? String(error)}`);
+      });
+      writeFileSync(join(outDir, '.complete'), new Date().toISOString());
+    }
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+  return outDir;
+}
+
+/** The compiled server.js, built as above. */
+export const buildServer = async (): Promise<string> => join(await build(), 'src', 'server.js');
 
 /** A port nobody is listening on right now (the server must be told a fixed port). */
 export async function freePort(): Promise<number> {

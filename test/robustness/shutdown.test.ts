@@ -7,7 +7,7 @@ let serverJs: string;
 const running: ServerProcess[] = [];
 
 beforeAll(async () => {
-  serverJs = await buildServer('shutdown');
+  serverJs = await buildServer();
 }, 60_000);
 
 afterAll(() => {
