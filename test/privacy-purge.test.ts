@@ -87,15 +87,17 @@ describe('retention purge', () => {
     expect(jsonAfter.signaturesByCountry).toEqual(json.signaturesByCountry);
   });
 
-  it('purge → open campaign and closed campaign within retention → nothing of theirs changes', async () => {
+  it('purge → open campaign and closed campaign within retention → nothing of theirs changes but old address codes', async () => {
     const { db, repos, campaigns: catalog } = await setUp();
-    const before = { library: rows(db, 'library-hours'), ring: rows(db, 'amazon-ring') };
+    // Address codes have their own, shorter window (tested below); everything else must stay.
+    const withoutCodes = (list: Array<Record<string, unknown>>) => list.map(({ source_hash: _code, ...rest }) => rest);
+    const before = { library: withoutCodes(rows(db, 'library-hours')), ring: withoutCodes(rows(db, 'amazon-ring')) };
     const optedIn = db.prepare('SELECT slug, opted_in_count FROM campaigns ORDER BY slug').all();
 
     const report = await purge({ campaigns: catalog, repos }, new Date(NOW));
 
-    expect(rows(db, 'library-hours')).toEqual(before.library);
-    expect(rows(db, 'amazon-ring')).toEqual(before.ring);
+    expect(withoutCodes(rows(db, 'library-hours'))).toEqual(before.library);
+    expect(withoutCodes(rows(db, 'amazon-ring'))).toEqual(before.ring);
     expect(report.lines).toContainEqual({
       slug: 'library-hours',
       action: 'kept',
@@ -186,5 +188,34 @@ describe('addMonths', () => {
     ['2026-11-30', 3, '2027-02-28'],
   ])('addMonths(%s, %i) → %s', (date, months, expected) => {
     expect(addMonths(date, months)).toBe(expected);
+  });
+});
+
+describe('address codes', () => {
+  it('purge → address codes older than seven days are cleared, newer ones and everything else kept', async () => {
+    const { db, repos } = await setUp();
+    await repos.signatures.add({
+      campaignSlug: 'amazon-ring',
+      firstName: 'Recent',
+      lastName: 'Signer',
+      email: 'recent@example.org',
+      country: 'US',
+      postalCode: '10001',
+      comment: null,
+      optedIn: false,
+      consentVersion: 'v1',
+      sourceHash: 'hash-recent',
+      createdAt: new Date(new Date(NOW).getTime() - 6 * 24 * 60 * 60 * 1000),
+    });
+    const report = await purge({ campaigns: campaigns(), repos }, new Date(NOW));
+    const codes = db.prepare('SELECT email_key AS email, source_hash AS code FROM signatures WHERE campaign_slug = ? ORDER BY id').all('amazon-ring');
+    expect(codes).toEqual([
+      { email: 'a@example.org', code: null },
+      { email: 'recent@example.org', code: 'hash-recent' },
+    ]);
+    // library-hours (closed, within retention) keeps names but loses its month-old code too.
+    expect(rows(db, 'library-hours')[0]).toMatchObject({ first_name: 'Grace', source_hash: null });
+    expect(report.sourcesCleared).toBe(2);
+    expect(describePurge(report)).toContain('Cleared the address codes of 2 signatures older than 7 days.');
   });
 });

@@ -51,6 +51,8 @@ export interface PrivacyRepository {
    * and signing time so totals and charts stay true. Returns how many rows changed.
    */
   anonymiseCampaign(slug: string, at: Date): Promise<number>;
+  /** Clears the address codes of signatures made before `before`; returns how many were cleared. */
+  forgetSources(before: Date): Promise<number>;
   /** Per campaign, how many signatures still hold personal data (what retention has left to do). */
   personalDataByCampaign(): Promise<PersonalDataCount[]>;
   /** The latest signers of a campaign, newest first, reduced to what may be shown publicly. */
@@ -95,6 +97,13 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
     for (const row of rows) changed += anonymiseOne.run(at, row.id).changes;
     return { changed, last: rows.length === batchSize ? rows.at(-1) : undefined };
   });
+  // Batched for the same reason as anonymising: a viral day's codes must not hold the lock for long.
+  const forgetSourceBatch = db.prepare<{ before: string; limit: number }>(
+    `UPDATE signatures SET source_hash = NULL
+      WHERE id IN (SELECT id FROM signatures
+                    WHERE source_hash IS NOT NULL AND created_at < @before
+                    ORDER BY created_at LIMIT @limit)`,
+  );
   const personal = db.prepare<[], PersonalDataCount>(
     `SELECT campaign_slug AS campaignSlug, count(*) AS signatures
        FROM signatures WHERE anonymised_at IS NULL GROUP BY campaign_slug ORDER BY campaign_slug`,
@@ -141,6 +150,17 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
       }
       if (changed > 0) forgetHistory();
       return changed;
+    },
+    async forgetSources(before) {
+      let cleared = 0;
+      for (;;) {
+        const changed = forgetSourceBatch.run({ before: before.toISOString(), limit: batchSize }).changes;
+        cleared += changed;
+        if (changed < batchSize) break;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      if (cleared > 0) forgetHistory();
+      return cleared;
     },
     async personalDataByCampaign() {
       return personal.all();

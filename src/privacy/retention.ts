@@ -34,7 +34,16 @@ export interface PurgeReport {
   dryRun: boolean;
   lines: PurgeLine[];
   anonymised: number;
+  /** Signatures whose address code was cleared because it was older than SOURCE_CODE_DAYS. */
+  sourcesCleared: number;
 }
+
+/**
+ * How long a signature keeps the keyed hash of the address it came from. Spotting a flood of fake
+ * signatures needs days, not months; and while the key sits with the data (SECRET_KEY unset) anyone
+ * holding a copy of the database could rebuild addresses from the codes, so few should exist at once.
+ */
+export const SOURCE_CODE_DAYS = 7;
 
 /**
  * Anonymises the signatures of every closed campaign whose retention period has run out. Only rows
@@ -65,7 +74,9 @@ export async function purge(
   }
   for (const [slug, signatures] of held) lines.push({ slug, action: 'unknown campaign', signatures });
   const anonymised = lines.reduce((sum, l) => sum + (l.action === 'anonymised' ? l.signatures : 0), 0);
-  return { ranAt: now.toISOString(), dryRun, lines, anonymised };
+  const sourcesBefore = new Date(now.getTime() - SOURCE_CODE_DAYS * 24 * 60 * 60 * 1000);
+  const sourcesCleared = dryRun ? 0 : await deps.repos.privacy.forgetSources(sourcesBefore);
+  return { ranAt: now.toISOString(), dryRun, lines, anonymised, sourcesCleared };
 }
 
 /** The report as lines a person reads in a cron mail. */
@@ -84,6 +95,9 @@ export function describePurge(report: PurgeReport): string[] {
         return `${l.slug}: no campaign file, ${n} with personal data left alone (restore its file with status: closed and closed_on to let retention apply)`;
     }
   });
+  if (!report.dryRun) {
+    out.push(`Cleared the address codes of ${report.sourcesCleared} signature${report.sourcesCleared === 1 ? '' : 's'} older than ${SOURCE_CODE_DAYS} days.`);
+  }
   out.push(
     `${report.dryRun ? 'Dry run: would anonymise' : 'Anonymised'} ${report.anonymised} signature${report.anonymised === 1 ? '' : 's'} in total at ${report.ranAt}.`,
   );
