@@ -31,6 +31,8 @@ export function securityHeaders(config: Config): RequestHandler {
     strictTransportSecurity: config.secure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     // Following a share link must not tell the other site which campaign page someone came from.
     referrerPolicy: { policy: 'no-referrer' },
+    // For browsers that predate frame-ancestors: the same "no framing at all", not helmet's SAMEORIGIN.
+    xFrameOptions: { action: 'deny' },
     crossOriginEmbedderPolicy: false,
   });
 }

@@ -54,7 +54,7 @@ function expectSecurityHeaders(res: request.Response): void {
   expect(directives.get('form-action')).toBe("'self'");
   expect(res.headers['x-content-type-options']).toBe('nosniff');
   expect(res.headers['referrer-policy']).toBe('no-referrer');
-  expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+  expect(res.headers['x-frame-options']).toBe('DENY');
   expect(res.headers['x-powered-by']).toBeUndefined();
 }
 
