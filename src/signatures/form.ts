@@ -9,8 +9,11 @@ export const COMMENT_MAX = 1000;
 export const NAME_MAX = 100;
 
 // Characters that render as nothing or reorder text around them: they can disguise a name in an
-// export or a spreadsheet, and no one types them on purpose into a name field.
-const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+// export or a spreadsheet, and no one types them on purpose into a name field. That is every format
+// character (Unicode category Cf: zero-width, soft hyphen, all bidirectional controls including the
+// Arabic letter mark, invisible tag characters, interlinear annotation marks), plus the Hangul
+// fillers, which Unicode counts as letters but which show as blank.
+const INVISIBLE = /[\p{Cf}\u115F\u1160\u3164\uFFA0]/gu;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/g;
 // eslint-disable-next-line no-control-regex

@@ -23,9 +23,9 @@ const counted = (db: Db) => db.prepare("SELECT signature_count FROM campaigns WH
 // Controls, zero-width and bidirectional characters, and U+FFFD (what undecodable bytes become):
 // nothing stored may contain them (comments keep \n).
 // eslint-disable-next-line no-control-regex
-const INVISIBLE_OR_CONTROL = /[\u0000-\u001F\u007F-\u009F\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\uFFFD]/u;
+const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}\u3164\uFFA0\u115F\u1160\uFFFD]/u;
 // eslint-disable-next-line no-control-regex
-const INVISIBLE_OR_CONTROL_EXCEPT_NEWLINE = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\uFFFD]/u;
+const INVISIBLE_OR_CONTROL_EXCEPT_NEWLINE = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\p{Cf}\uFFFD]/u;
 
 /** What any stored signature must look like, checked independently of the form schema. */
 function expectValidRow(row: Row): void {
@@ -71,6 +71,10 @@ const HOSTILE_KEYS = [
 const BROKEN_ESCAPES = ['%', '%%', '%E0%A4', '%ZZ', '%C0%AF', '%FF%FE', '%ED%A0%80', '%F4%90%80%80', '%00', '%2', '%u0041', '+%'];
 const NASTY_TEXT = [
   '\u0000',
+  '\u061C',
+  '\u{E0041}',
+  '\u3164',
+  '\uFFF9',
   '\u0007',
   '\r\n',
   '\u200B',

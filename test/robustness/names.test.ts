@@ -76,6 +76,10 @@ describe('Signing with real names', () => {
     ['byte-order mark', '\uFEFFAda', 'Ada'],
     ['soft hyphen', 'Ad\u00ADa', 'Ada'],
     ['left-to-right mark', 'Ada\u200E', 'Ada'],
+    ['Arabic letter mark (a bidi control)', '\u061CAda', 'Ada'],
+    ['invisible tag characters (hidden ASCII)', 'Ada\u{E0041}\u{E0042}', 'Ada'],
+    ['interlinear annotation marks', '\uFFF9Ada\uFFFA', 'Ada'],
+    ['a Hangul filler, which is a "letter" that shows as blank', 'Ada\u3164', 'Ada'],
     ['control characters', 'A\u0000d\u0007a', 'A d a'],
     ['tab and newline', 'Ada\t\nLovelace', 'Ada Lovelace'],
   ])('strips %s from a name before storing it', async (_label, typed, kept) => {
@@ -97,6 +101,8 @@ describe('Signing with real names', () => {
   it.each([
     ['only invisible characters', '\u200B\u200C\u200D\u2060'],
     ['only bidi controls', '\u202E\u202A\u2066'],
+    ['only Hangul fillers, which count as letters yet show as blank', '\u3164\uFFA0'],
+    ['only tag characters', '\u{E0041}\u{E0064}\u{E0061}'],
     ['only punctuation', "'-."],
     ['only digits', '12345'],
   ])('refuses a first name of %s with 422 and stores nothing', async (_label, typed) => {
