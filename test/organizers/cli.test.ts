@@ -65,11 +65,10 @@ describe('npm run organizers', () => {
     expect(stored('bob@example.org')).toBeUndefined();
   });
 
-  it('add with a bad address or no address → refused with usage', () => {
-    expect(cli(['add', 'not-an-email'], 'a long enough password\n').status).toBe(1);
-    const none = cli(['add'], '');
-    expect(none.status).toBe(2);
-    expect(none.stderr).toContain('Usage: npm run organizers');
+  it('add with something that is not an email address → refused', () => {
+    const run = cli(['add', 'not-an-email'], 'a long enough password\n');
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('is not an email address');
   });
 
   it('list → every account, and never a hash', () => {
@@ -87,12 +86,11 @@ describe('npm run organizers', () => {
     expect(await verifyPassword('a long enough password', hash)).toBe(false);
   });
 
-  it('passwd with a short password or for an unknown account → refused, nothing changed', async () => {
-    expect(cli(['passwd', 'ann@example.org'], 'short\n').status).toBe(1);
+  it('passwd with a short password → refused, nothing changed', async () => {
+    const run = cli(['passwd', 'ann@example.org'], 'short\n');
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('at least 12 characters');
     expect(await verifyPassword('a brand new passphrase', stored('ann@example.org')?.hash ?? '')).toBe(true);
-    const unknown = cli(['passwd', 'nobody@example.org'], 'a long enough password\n');
-    expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toContain('No organizer with nobody@example.org');
   });
 
   it('remove <email> → gone from the database and the list', () => {
@@ -100,12 +98,12 @@ describe('npm run organizers', () => {
     expect(run.status).toBe(0);
     expect(stored('ann@example.org')).toBeUndefined();
     expect(cli(['list']).stdout).toContain('No organizers yet');
-    expect(cli(['remove', 'ann@example.org']).status).toBe(1);
   });
 
   it('an unknown command → usage, exit 2', () => {
     const run = cli(['frobnicate']);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('Unknown command "frobnicate"');
+    expect(run.stderr).toContain('Usage: npm run organizers');
   });
 });
