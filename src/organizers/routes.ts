@@ -191,6 +191,8 @@ export function organizerRoutes(deps: AppDeps): Router {
     const name = `${campaign.slug}-${optedInOnly ? 'opted-in' : 'signatures'}-${date}.csv`;
     res.setHeader('Content-Type', 'text/csv; charset=utf-8; header=present');
     res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    // HEAD would otherwise read and format every row only for Node to throw the body away.
+    if (res.req.method === 'HEAD') return void res.end();
     const rows = Readable.from(repos.signatures.exportRows(campaign.slug, { optedInOnly }));
     // pipeline() waits for the client to take each chunk (backpressure) and stops reading the
     // database if the download is cancelled.

@@ -124,6 +124,15 @@ describe('GET /organizers/campaigns/:slug/signatures.csv', () => {
     expect(names).toEqual(Array.from({ length: 2500 }, (_, i) => `P${i}`));
   });
 
+  it('HEAD → the same headers and no body', async () => {
+    const t = await buildTestApp();
+    await seedAwkward(t);
+    const agent = await signedIn(t);
+    const res = await agent.head('/organizers/campaigns/amazon-ring/signatures.csv').expect(200);
+    expect(res.headers['content-disposition']).toBe('attachment; filename="amazon-ring-signatures-2026-11-28.csv"');
+    expect(res.text ?? '').toBe('');
+  });
+
   it('unknown campaign, signed in → 404', async () => {
     const t = await buildTestApp();
     const agent = await signedIn(t);
