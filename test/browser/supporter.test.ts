@@ -63,7 +63,7 @@ async function open(size: SizeName | { width: number; height: number }, options:
 async function fillByLabels(page: Page, who: { first: string; last: string; email: string }): Promise<void> {
   await page.getByLabel('First name').fill(who.first);
   await page.getByLabel('Last name').fill(who.last);
-  await page.getByLabel('Email', { exact: false }).first().fill(who.email);
+  await page.getByLabel(/^Email/).fill(who.email);
   await page.getByLabel('Country').selectOption({ label: 'United States' });
   await page.getByLabel('ZIP / Postal code').fill('10001');
   await page.getByLabel('Comment (optional)').fill('Footage should need a warrant.');
