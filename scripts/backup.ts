@@ -30,7 +30,8 @@ async function backupDatabase(source: string, destination: string): Promise<Back
   if (!existsSync(source)) throw new CliError(`No database at ${source} (set DATABASE_PATH).`);
   const file = resolve(destination);
   if (existsSync(file)) throw new CliError(`${file} already exists. Choose a new file name; nothing was written.`);
-  if (!existsSync(dirname(file))) throw new CliError(`The folder ${dirname(file)} does not exist; nothing was written.`);
+  if (!existsSync(dirname(file)))
+    throw new CliError(`The folder ${dirname(file)} does not exist; nothing was written.`);
   const partial = resolve(dirname(file), `.${basename(file)}.partial-${process.pid}`);
 
   // Read-only: a backup never migrates, creates or changes the live database.
@@ -45,7 +46,8 @@ async function backupDatabase(source: string, destination: string): Promise<Back
     const copy = openDatabase(partial, { readonly: true });
     try {
       const check = copy.pragma('integrity_check', { simple: true });
-      if (check !== 'ok') throw new CliError(`The copy failed its integrity check (${String(check)}); nothing was kept.`);
+      if (check !== 'ok')
+        throw new CliError(`The copy failed its integrity check (${String(check)}); nothing was kept.`);
     } finally {
       copy.close();
     }
@@ -64,7 +66,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig(process.env);
   const result = await backupDatabase(config.databasePath, argv[0]);
-  console.log(`Backed up ${config.databasePath} to ${result.file} (${(result.bytes / 1_048_576).toFixed(1)} MB, integrity ok).`);
+  console.log(
+    `Backed up ${config.databasePath} to ${result.file} (${(result.bytes / 1_048_576).toFixed(1)} MB, integrity ok).`,
+  );
   return 0;
 }
 

@@ -17,11 +17,25 @@ export async function buildAppOver(
   db: Db,
   options: { env?: Record<string, string>; wrap?: (repos: Repositories) => Repositories } = {},
 ): Promise<{ app: Express; config: Config; repos: Repositories }> {
-  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', SIGN_RATE_LIMIT: '0', MIN_FILL_SECONDS: '0', CAMPAIGNS_DIR: FIXTURE_CAMPAIGNS, ...options.env });
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'silent',
+    SIGN_RATE_LIMIT: '0',
+    MIN_FILL_SECONDS: '0',
+    CAMPAIGNS_DIR: FIXTURE_CAMPAIGNS,
+    ...options.env,
+  });
   const base = createRepositories(db);
   const campaigns = loadCampaigns(config.campaignsDir);
   if (!db.readonly) await base.campaigns.register(campaigns.all.map((c) => c.slug));
   const repos = options.wrap ? options.wrap(base) : base;
-  const app = createApp({ config, repos, campaigns, clock: fixedClock(NOW), logger: silentLogger, signer: createSigner('test-secret-test-secret-test-secret') });
+  const app = createApp({
+    config,
+    repos,
+    campaigns,
+    clock: fixedClock(NOW),
+    logger: silentLogger,
+    signer: createSigner('test-secret-test-secret-test-secret'),
+  });
   return { app, config, repos };
 }

@@ -20,7 +20,10 @@ afterAll(() => {
 });
 
 /** `npm run backup -- <file>` against DATABASE_PATH, without blocking this process's own traffic. */
-async function backup(databasePath: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function backup(
+  databasePath: string,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await exec(process.execPath, [join(outDir, 'scripts', 'backup.js'), ...args], {
       cwd: fromRoot(),
@@ -96,7 +99,9 @@ describe('npm run backup', () => {
     rmSync(`${databasePath}-shm`, { force: true });
     const restored = await startServerProcess(join(outDir, 'src', 'server.js'), databasePath);
     running.push(restored);
-    const json = (await (await fetch(`${restored.url}/campaigns/amazon-ring.json`)).json()) as { signatureCount: number };
+    const json = (await (await fetch(`${restored.url}/campaigns/amazon-ring.json`)).json()) as {
+      signatureCount: number;
+    };
     expect(json.signatureCount).toBe(copy.emails.size);
     // The restored site signs as before; a signature from before the backup is still a duplicate.
     expect(await sign(restored.url, 'after-restore@example.org')).toBe(303);

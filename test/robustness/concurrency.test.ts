@@ -6,14 +6,18 @@ import { buildAppOver } from './app.js';
 import { buildServer, sign, startServerProcess, tempDatabase, type ServerProcess } from './server-process.js';
 
 const SIGN = '/campaigns/amazon-ring/signatures';
-const counted = (db: Db): number => db.prepare("SELECT signature_count FROM campaigns WHERE slug = 'amazon-ring'").pluck().get() as number;
+const counted = (db: Db): number =>
+  db.prepare("SELECT signature_count FROM campaigns WHERE slug = 'amazon-ring'").pluck().get() as number;
 
 /** Every derived total agrees with the rows it counts. */
 function expectTotalsMatchRows(db: Db): void {
   const rows = rowCount(db, 'amazon-ring');
   expect(counted(db)).toBe(rows);
   for (const table of ['signature_counts_daily', 'signature_counts_hourly', 'signature_counts_by_country']) {
-    expect(db.prepare(`SELECT coalesce(sum(count), 0) FROM ${table} WHERE campaign_slug = 'amazon-ring'`).pluck().get(), table).toBe(rows);
+    expect(
+      db.prepare(`SELECT coalesce(sum(count), 0) FROM ${table} WHERE campaign_slug = 'amazon-ring'`).pluck().get(),
+      table,
+    ).toBe(rows);
   }
 }
 
@@ -27,7 +31,13 @@ describe('Concurrent submissions to one server', () => {
         request(app)
           .post(SIGN)
           .type('form')
-          .send(validForm({ email: `many${i}@example.org`, country: countries[i % countries.length], postal_code: i % 5 === 0 ? '12345' : 'AB1 2CD' })),
+          .send(
+            validForm({
+              email: `many${i}@example.org`,
+              country: countries[i % countries.length],
+              postal_code: i % 5 === 0 ? '12345' : 'AB1 2CD',
+            }),
+          ),
       ),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(150).fill(303));
@@ -41,7 +51,12 @@ describe('Concurrent submissions to one server', () => {
     const { app } = await buildAppOver(db);
     const spellings = ['ada@example.org', 'ADA@example.org', ' Ada@Example.Org ', 'ada@EXAMPLE.ORG'];
     const responses = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => request(app).post(SIGN).type('form').send(validForm({ email: spellings[i % spellings.length] }))),
+      Array.from({ length: 40 }, (_, i) =>
+        request(app)
+          .post(SIGN)
+          .type('form')
+          .send(validForm({ email: spellings[i % spellings.length] })),
+      ),
     );
     const [first] = responses;
     for (const res of responses) {
@@ -69,15 +84,26 @@ describe('Two server processes sharing one database file', () => {
   it('store one row when both receive the same address at once, and every distinct one', async () => {
     const databasePath = tempDatabase();
     // Started together on a new file: both race to create it, migrate it and generate its secret.
-    const [a, b] = await Promise.all([startServerProcess(serverJs, databasePath), startServerProcess(serverJs, databasePath)]);
+    const [a, b] = await Promise.all([
+      startServerProcess(serverJs, databasePath),
+      startServerProcess(serverJs, databasePath),
+    ]);
     running.push(a, b);
-    const same = await Promise.all(Array.from({ length: 30 }, (_, i) => sign(i % 2 ? a.url : b.url, i % 3 ? 'same@example.org' : 'SAME@example.org')));
+    const same = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        sign(i % 2 ? a.url : b.url, i % 3 ? 'same@example.org' : 'SAME@example.org'),
+      ),
+    );
     expect(same).toEqual(Array(30).fill(303));
-    const distinct = await Promise.all(Array.from({ length: 120 }, (_, i) => sign(i % 2 ? a.url : b.url, `both${i}@example.org`)));
+    const distinct = await Promise.all(
+      Array.from({ length: 120 }, (_, i) => sign(i % 2 ? a.url : b.url, `both${i}@example.org`)),
+    );
     expect(distinct).toEqual(Array(120).fill(303));
     // Each process shows the count the other wrote.
     for (const server of [a, b]) {
-      const json = (await (await fetch(`${server.url}/campaigns/amazon-ring.json`)).json()) as { signatureCount: number };
+      const json = (await (await fetch(`${server.url}/campaigns/amazon-ring.json`)).json()) as {
+        signatureCount: number;
+      };
       expect(json.signatureCount).toBe(121);
     }
     // Both generated-on-first-start secrets are one: a thank-you cookie from one is read by the other.

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db.js';
-import { buildServer, sign, sleep, startServerProcess, tempDatabase, type ServerProcess } from './server-process.js';
+import {
+  buildServer,
+  sign,
+  sleep,
+  spawnServerProcess,
+  startServerProcess,
+  tempDatabase,
+  type ServerProcess,
+} from './server-process.js';
 
 const ROUNDS = 3;
 const WORKERS = 12;
@@ -43,6 +51,12 @@ describe('The server killed with SIGKILL while signatures arrive', () => {
     const databasePath = tempDatabase();
     const acknowledged = new Set<string>();
     const sent = new Set<string>();
+    // First a kill during the very first start, somewhere in creating the file and migrating it.
+    const starting = await spawnServerProcess(serverJs, databasePath);
+    running.push(starting);
+    await sleep(Math.floor(Math.random() * 400));
+    starting.child.kill('SIGKILL');
+    await starting.exited;
     for (let round = 0; round < ROUNDS; round++) {
       const server = await startServerProcess(serverJs, databasePath);
       running.push(server);
@@ -64,7 +78,9 @@ describe('The server killed with SIGKILL while signatures arrive', () => {
     // A restart recovers the write-ahead log and serves the same count.
     const restarted = await startServerProcess(serverJs, databasePath);
     running.push(restarted);
-    const json = (await (await fetch(`${restarted.url}/campaigns/amazon-ring.json`)).json()) as { signatureCount: number };
+    const json = (await (await fetch(`${restarted.url}/campaigns/amazon-ring.json`)).json()) as {
+      signatureCount: number;
+    };
     expect(await sign(restarted.url, 'after-restart@example.org')).toBe(303);
     restarted.child.kill('SIGTERM');
     expect(await restarted.exited).toEqual({ code: 0, signal: null });
@@ -84,7 +100,10 @@ describe('The server killed with SIGKILL while signatures arrive', () => {
       const counted = db.prepare("SELECT signature_count FROM campaigns WHERE slug = 'amazon-ring'").pluck().get();
       expect(counted).toBe(stored.length);
       expect(json.signatureCount).toBe(stored.length - 1);
-      const daily = db.prepare("SELECT sum(count) FROM signature_counts_daily WHERE campaign_slug = 'amazon-ring'").pluck().get();
+      const daily = db
+        .prepare("SELECT sum(count) FROM signature_counts_daily WHERE campaign_slug = 'amazon-ring'")
+        .pluck()
+        .get();
       expect(daily).toBe(stored.length);
     } finally {
       db.close();

@@ -18,7 +18,8 @@ afterEach(() => {
   for (const db of opened.splice(0)) if (db.open) db.close();
 });
 
-const counted = (db: Db): number => db.prepare("SELECT signature_count FROM campaigns WHERE slug = 'amazon-ring'").pluck().get() as number;
+const counted = (db: Db): number =>
+  db.prepare("SELECT signature_count FROM campaigns WHERE slug = 'amazon-ring'").pluck().get() as number;
 
 /** The supporter sees "please try again", with nothing acknowledged: no redirect, no thank-you cookie. */
 function expectTryAgain(res: request.Response): void {
@@ -74,7 +75,10 @@ describe('POST /campaigns/:slug/signatures when the database is in trouble', () 
     // Fill the last free pages, so the next signature needs a page the "disk" does not have.
     let i = 0;
     for (;;) {
-      const res = await request(app).post(SIGN).type('form').send(validForm({ email: `filler${i++}@example.org`, comment: 'x'.repeat(900) }));
+      const res = await request(app)
+        .post(SIGN)
+        .type('form')
+        .send(validForm({ email: `filler${i++}@example.org`, comment: 'x'.repeat(900) }));
       if (res.status === 503) {
         expectTryAgain(res);
         break;
@@ -83,13 +87,22 @@ describe('POST /campaigns/:slug/signatures when the database is in trouble', () 
     }
     const before = rowCount(db);
     expect(counted(db)).toBe(before);
-    expectTryAgain(await request(app).post(SIGN).type('form').send(validForm({ comment: 'y'.repeat(900) })));
+    expectTryAgain(
+      await request(app)
+        .post(SIGN)
+        .type('form')
+        .send(validForm({ comment: 'y'.repeat(900) })),
+    );
     expect(rowCount(db)).toBe(before);
     // The page still renders while writes fail: people can read the campaign.
     await request(app).get('/').expect(200);
 
     db.pragma(`max_page_count = ${pages * 100}`);
-    await request(app).post(SIGN).type('form').send(validForm({ comment: 'y'.repeat(900) })).expect(303);
+    await request(app)
+      .post(SIGN)
+      .type('form')
+      .send(validForm({ comment: 'y'.repeat(900) }))
+      .expect(303);
     expect(rowCount(db)).toBe(before + 1);
     expect(counted(db)).toBe(before + 1);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');

@@ -18,11 +18,11 @@ interface Row {
 }
 
 const rows = (db: Db) => db.prepare('SELECT * FROM signatures ORDER BY id').all() as Row[];
-const counted = (db: Db) => db.prepare("SELECT signature_count FROM campaigns WHERE slug = 'amazon-ring'").pluck().get() as number;
+const counted = (db: Db) =>
+  db.prepare("SELECT signature_count FROM campaigns WHERE slug = 'amazon-ring'").pluck().get() as number;
 
 // Controls, zero-width and bidirectional characters, and U+FFFD (what undecodable bytes become):
 // nothing stored may contain them (comments keep \n).
-// eslint-disable-next-line no-control-regex
 const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}\u3164\uFFA0\u115F\u1160\uFFFD]/u;
 // eslint-disable-next-line no-control-regex
 const INVISIBLE_OR_CONTROL_EXCEPT_NEWLINE = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\p{Cf}\uFFFD]/u;
@@ -49,7 +49,17 @@ function expectValidRow(row: Row): void {
 
 // ---- Generators for raw request bodies -------------------------------------------------------
 
-const FIELDS = ['first_name', 'last_name', 'email', 'country', 'postal_code', 'comment', 'updates', 'website', 'started'];
+const FIELDS = [
+  'first_name',
+  'last_name',
+  'email',
+  'country',
+  'postal_code',
+  'comment',
+  'updates',
+  'website',
+  'started',
+];
 const HOSTILE_KEYS = [
   '__proto__',
   '__proto__[first_name]',
@@ -68,7 +78,20 @@ const HOSTILE_KEYS = [
   '[]',
   '=',
 ];
-const BROKEN_ESCAPES = ['%', '%%', '%E0%A4', '%ZZ', '%C0%AF', '%FF%FE', '%ED%A0%80', '%F4%90%80%80', '%00', '%2', '%u0041', '+%'];
+const BROKEN_ESCAPES = [
+  '%',
+  '%%',
+  '%E0%A4',
+  '%ZZ',
+  '%C0%AF',
+  '%FF%FE',
+  '%ED%A0%80',
+  '%F4%90%80%80',
+  '%00',
+  '%2',
+  '%u0041',
+  '+%',
+];
 const NASTY_TEXT = [
   '\u0000',
   '\u061C',
@@ -110,17 +133,25 @@ const component: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** key=value pairs, raw: some escaped properly, some broken, some repeated, some huge. */
-const rawPair = fc.tuple(fc.array(component, { minLength: 1, maxLength: 3 }), fc.array(component, { maxLength: 3 }), fc.boolean()).map(
-  ([key, value, withEquals]) => key.join('') + (withEquals ? '=' + value.join('') : ''),
-);
-const huge = fc.tuple(fc.constantFrom(...FIELDS), fc.integer({ min: 101, max: 40_000 }), fc.constantFrom('a', 'é', '%E2%80%AE', '张')).map(
-  ([key, length, unit]) => `${key}=${unit.repeat(Math.ceil(length / unit.length))}`,
-);
+const rawPair = fc
+  .tuple(fc.array(component, { minLength: 1, maxLength: 3 }), fc.array(component, { maxLength: 3 }), fc.boolean())
+  .map(([key, value, withEquals]) => key.join('') + (withEquals ? '=' + value.join('') : ''));
+const huge = fc
+  .tuple(
+    fc.constantFrom(...FIELDS),
+    fc.integer({ min: 101, max: 40_000 }),
+    fc.constantFrom('a', 'é', '%E2%80%AE', '张'),
+  )
+  .map(([key, length, unit]) => `${key}=${unit.repeat(Math.ceil(length / unit.length))}`);
 const validPairs = Object.entries(validForm()).map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
 
 /** Starts from a valid form half the time, so hostile extras are tried on the path that stores. */
 const rawBody = fc
-  .tuple(fc.boolean(), fc.array(fc.oneof({ weight: 5, arbitrary: rawPair }, { weight: 1, arbitrary: huge }), { maxLength: 12 }), fc.constantFrom('&', '&&', ';', '&amp;'))
+  .tuple(
+    fc.boolean(),
+    fc.array(fc.oneof({ weight: 5, arbitrary: rawPair }, { weight: 1, arbitrary: huge }), { maxLength: 12 }),
+    fc.constantFrom('&', '&&', ';', '&amp;'),
+  )
   .map(([fromValid, extra, joiner]) => [...(fromValid ? validPairs : []), ...extra].join(joiner));
 
 const CONTENT_TYPES = [
@@ -178,7 +209,10 @@ describe('POST /campaigns/:slug/signatures with hostile bodies', () => {
     try {
       await fc.assert(
         fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), fc.boolean(), async (bytes, prefixValid) => {
-          const body = Buffer.concat([Buffer.from(prefixValid ? validPairs.join('&') + '&comment=' : ''), Buffer.from(bytes)]);
+          const body = Buffer.concat([
+            Buffer.from(prefixValid ? validPairs.join('&') + '&comment=' : ''),
+            Buffer.from(bytes),
+          ]);
           const before = rows(db).length;
           const res = await rawPost(server.port, SIGN, body, { 'Content-Type': 'application/x-www-form-urlencoded' });
           expect(res.status).toBeLessThan(500);
@@ -195,17 +229,29 @@ describe('POST /campaigns/:slug/signatures with hostile bodies', () => {
 
   it('reads a body of JSON, multipart or plain text as an empty form: 422, nothing stored', async () => {
     const { app, db } = await buildTestApp();
-    const json = await request(app).post(SIGN).set('Content-Type', 'application/json').send(JSON.stringify(validForm()));
+    const json = await request(app)
+      .post(SIGN)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(validForm()));
     expect(json.status).toBe(422);
     const multipart = await request(app)
       .post(SIGN)
       .set('Content-Type', 'multipart/form-data; boundary=b')
-      .send(Object.entries(validForm()).map(([k, v]) => `--b\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('') + '--b--\r\n');
+      .send(
+        Object.entries(validForm())
+          .map(([k, v]) => `--b\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+          .join('') + '--b--\r\n',
+      );
     expect(multipart.status).toBe(422);
-    const text = await request(app).post(SIGN).set('Content-Type', 'text/plain').send(new URLSearchParams(validForm()).toString());
+    const text = await request(app)
+      .post(SIGN)
+      .set('Content-Type', 'text/plain')
+      .send(new URLSearchParams(validForm()).toString());
     expect(text.status).toBe(422);
     const server = await listen(app);
-    const none = await rawPost(server.port, SIGN, new URLSearchParams(validForm()).toString()).finally(() => server.close());
+    const none = await rawPost(server.port, SIGN, new URLSearchParams(validForm()).toString()).finally(() =>
+      server.close(),
+    );
     expect(none.status).toBe(422);
     expect(rows(db)).toHaveLength(0);
   });
@@ -215,7 +261,9 @@ describe('POST /campaigns/:slug/signatures with hostile bodies', () => {
     const res = await request(app)
       .post(SIGN)
       .type('form')
-      .send('__proto__[first_name]=Eve&constructor[prototype][first_name]=Eve&__proto__=x&last_name=L&email=e%40example.org&country=US&postal_code=12345');
+      .send(
+        '__proto__[first_name]=Eve&constructor[prototype][first_name]=Eve&__proto__=x&last_name=L&email=e%40example.org&country=US&postal_code=12345',
+      );
     expect(res.status).toBe(422);
     expect(res.text).toContain('Enter your first name');
     expect(rows(db)).toHaveLength(0);
@@ -227,7 +275,9 @@ describe('POST /campaigns/:slug/signatures with hostile bodies', () => {
     const res = await request(app)
       .post(SIGN)
       .type('form')
-      .send('first_name[]=Ada&last_name=Lovelace&email[a]=b&email=ada%40example.org&email=eve%40example.org&country=US&postal_code=12345');
+      .send(
+        'first_name[]=Ada&last_name=Lovelace&email[a]=b&email=ada%40example.org&email=eve%40example.org&country=US&postal_code=12345',
+      );
     expect(res.status).toBe(422);
     expect(res.text).toContain('Enter your first name');
     expect(res.text).toContain('Enter your email address');
@@ -236,7 +286,10 @@ describe('POST /campaigns/:slug/signatures with hostile bodies', () => {
 
   it('answers a body over the limit with 413 and stores nothing', async () => {
     const { app, db } = await buildTestApp();
-    const res = await request(app).post(SIGN).type('form').send({ ...validForm(), comment: 'x'.repeat(17 * 1024) });
+    const res = await request(app)
+      .post(SIGN)
+      .type('form')
+      .send({ ...validForm(), comment: 'x'.repeat(17 * 1024) });
     expect(res.status).toBe(413);
     expect(res.text).toContain('What you sent is too long');
     expect(rows(db)).toHaveLength(0);
@@ -245,9 +298,16 @@ describe('POST /campaigns/:slug/signatures with hostile bodies', () => {
   it('answers an unsupported charset or compression with a 4xx and stores nothing', async () => {
     const { app, db } = await buildTestApp();
     const body = new URLSearchParams(validForm()).toString();
-    const charset = await request(app).post(SIGN).set('Content-Type', 'application/x-www-form-urlencoded; charset=koi8-r').send(body);
+    const charset = await request(app)
+      .post(SIGN)
+      .set('Content-Type', 'application/x-www-form-urlencoded; charset=koi8-r')
+      .send(body);
     expect(charset.status).toBe(415);
-    const encoding = await request(app).post(SIGN).set('Content-Type', 'application/x-www-form-urlencoded').set('Content-Encoding', 'gzip').send(body);
+    const encoding = await request(app)
+      .post(SIGN)
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .set('Content-Encoding', 'gzip')
+      .send(body);
     expect(encoding.status).toBe(400);
     expect(rows(db)).toHaveLength(0);
   });
@@ -316,12 +376,18 @@ describe('GET with malformed URLs and paths', () => {
     const server = await listen(app);
     try {
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.oneof(fc.constantFrom(...PATH_PARTS), fc.string({ unit: 'binary-ascii', maxLength: 8 })), { minLength: 1, maxLength: 8 }), async (parts) => {
-          // Bytes the HTTP parser itself refuses (spaces, controls) get its 400, which is fine too.
-          const res = await rawGet(server.port, '/' + parts.join('/'));
-          expect(res.status).toBeGreaterThanOrEqual(200);
-          expect(res.status).toBeLessThan(500);
-        }),
+        fc.asyncProperty(
+          fc.array(fc.oneof(fc.constantFrom(...PATH_PARTS), fc.string({ unit: 'binary-ascii', maxLength: 8 })), {
+            minLength: 1,
+            maxLength: 8,
+          }),
+          async (parts) => {
+            // Bytes the HTTP parser itself refuses (spaces, controls) get its 400, which is fine too.
+            const res = await rawGet(server.port, '/' + parts.join('/'));
+            expect(res.status).toBeGreaterThanOrEqual(200);
+            expect(res.status).toBeLessThan(500);
+          },
+        ),
         { numRuns: 150 },
       );
     } finally {

@@ -7,18 +7,31 @@ import { listen, rawPost } from './raw.js';
 const SIGN = '/campaigns/amazon-ring/signatures';
 const THANKS = '/campaigns/amazon-ring/thanks';
 
-const stored = (db: Db) => db.prepare('SELECT first_name, last_name, comment FROM signatures ORDER BY id').all() as { first_name: string; last_name: string; comment: string | null }[];
+const stored = (db: Db) =>
+  db.prepare('SELECT first_name, last_name, comment FROM signatures ORDER BY id').all() as {
+    first_name: string;
+    last_name: string;
+    comment: string | null;
+  }[];
 
 /** The text a browser shows for an HTML fragment EJS escaped. */
 const unescapeHtml = (html: string): string =>
-  html.replace(/&#39;/g, "'").replace(/&#34;|&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  html
+    .replace(/&#39;/g, "'")
+    .replace(/&#34;|&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 const thankedName = (html: string): string | undefined => /<h1>Thank you, (.*)!<\/h1>/.exec(html)?.[1];
-const fieldValue = (html: string, id: string): string | undefined => new RegExp(`id="${id}" name="[a-z_]+" type="text" value="([^"]*)"`).exec(html)?.[1];
+const fieldValue = (html: string, id: string): string | undefined =>
+  new RegExp(`id="${id}" name="[a-z_]+" type="text" value="([^"]*)"`).exec(html)?.[1];
 
 async function postBytes(app: Parameters<typeof listen>[0], body: Buffer) {
   const server = await listen(app);
-  return rawPost(server.port, SIGN, body, { 'Content-Type': 'application/x-www-form-urlencoded' }).finally(() => server.close());
+  return rawPost(server.port, SIGN, body, { 'Content-Type': 'application/x-www-form-urlencoded' }).finally(() =>
+    server.close(),
+  );
 }
 
 const REAL_NAMES: [string, string][] = [
@@ -43,7 +56,11 @@ describe('Signing with real names', () => {
   it.each(REAL_NAMES)('stores %s %s exactly and thanks them by that first name', async (first, last) => {
     const { app, db } = await buildTestApp();
     const agent = request.agent(app);
-    await agent.post(SIGN).type('form').send(validForm({ first_name: first, last_name: last })).expect(303);
+    await agent
+      .post(SIGN)
+      .type('form')
+      .send(validForm({ first_name: first, last_name: last }))
+      .expect(303);
     expect(stored(db)).toEqual([{ first_name: first, last_name: last, comment: null }]);
     const thanks = await agent.get(THANKS).expect(200);
     expect(unescapeHtml(thankedName(thanks.text) ?? '')).toBe(first);
@@ -64,7 +81,11 @@ describe('Signing with real names', () => {
 
   it('stores a name typed in decomposed form (e + combining accent) in the composed form, so it matches itself', async () => {
     const { app, db } = await buildTestApp();
-    await request(app).post(SIGN).type('form').send(validForm({ first_name: 'Jose\u0301', last_name: 'Nguye\u0302\u0303n' })).expect(303);
+    await request(app)
+      .post(SIGN)
+      .type('form')
+      .send(validForm({ first_name: 'Jose\u0301', last_name: 'Nguye\u0302\u0303n' }))
+      .expect(303);
     expect(stored(db)).toEqual([{ first_name: 'José', last_name: 'Nguyễn', comment: null }]);
   });
 
@@ -84,7 +105,11 @@ describe('Signing with real names', () => {
     ['tab and newline', 'Ada\t\nLovelace', 'Ada Lovelace'],
   ])('strips %s from a name before storing it', async (_label, typed, kept) => {
     const { app, db } = await buildTestApp();
-    await request(app).post(SIGN).type('form').send(validForm({ first_name: typed })).expect(303);
+    await request(app)
+      .post(SIGN)
+      .type('form')
+      .send(validForm({ first_name: typed }))
+      .expect(303);
     expect(stored(db)[0]?.first_name).toBe(kept);
   });
 
@@ -107,7 +132,11 @@ describe('Signing with real names', () => {
     ['only digits', '12345'],
   ])('refuses a first name of %s with 422 and stores nothing', async (_label, typed) => {
     const { app, db } = await buildTestApp();
-    const res = await request(app).post(SIGN).type('form').send(validForm({ first_name: typed })).expect(422);
+    const res = await request(app)
+      .post(SIGN)
+      .type('form')
+      .send(validForm({ first_name: typed }))
+      .expect(422);
     expect(res.text).toMatch(/Enter your first name/);
     expect(stored(db)).toHaveLength(0);
   });
@@ -126,7 +155,10 @@ describe('Signing with real names', () => {
 
   it('refuses a comment sent as bytes that are not UTF-8', async () => {
     const { app, db } = await buildTestApp();
-    const body = Buffer.concat([Buffer.from(new URLSearchParams(validForm({ comment: undefined })).toString() + '&comment=caf'), Buffer.from([0xe9])]);
+    const body = Buffer.concat([
+      Buffer.from(new URLSearchParams(validForm({ comment: undefined })).toString() + '&comment=caf'),
+      Buffer.from([0xe9]),
+    ]);
     const res = await postBytes(app, body);
     expect(res.status).toBe(422);
     expect(res.body).toContain('Your comment has characters we could not read');

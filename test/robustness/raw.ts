@@ -37,7 +37,9 @@ function parseResponse(text: string): RawResponse {
 }
 
 /** An HTTP server on a free local port for the length of a test. */
-export async function listen(handler: RequestListener): Promise<{ port: number; server: Server; close(): Promise<void> }> {
+export async function listen(
+  handler: RequestListener,
+): Promise<{ port: number; server: Server; close(): Promise<void> }> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -53,7 +55,12 @@ export async function listen(handler: RequestListener): Promise<{ port: number; 
 }
 
 /** A POST with exactly these headers (no Content-Type unless given) and body. */
-export function rawPost(port: number, path: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<RawResponse> {
+export function rawPost(
+  port: number,
+  path: string,
+  body: Buffer | string,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
   const lines = [`POST ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', `Content-Length: ${bytes.length}`];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);

@@ -15,24 +15,55 @@ const PAGES: Page[] = [
   ['campaign page (/)', (t) => request(t.app).get('/').expect(200)],
   ['campaign page by slug', (t) => request(t.app).get('/campaigns/library-hours').expect(200)],
   ['closed campaign page', (t) => request(t.app).get('/campaigns/old-campaign').expect(200)],
-  ['form with errors (422)', (t) => request(t.app).post(SIGN).type('form').send(validForm({ email: 'nope' })).expect(422)],
+  [
+    'form with errors (422)',
+    (t) =>
+      request(t.app)
+        .post(SIGN)
+        .type('form')
+        .send(validForm({ email: 'nope' }))
+        .expect(422),
+  ],
   ['signature redirect (303)', (t) => request(t.app).post(SIGN).type('form').send(validForm()).expect(303)],
   ['thank-you page', (t) => request(t.app).get('/campaigns/amazon-ring/thanks').expect(200)],
-  ['closed campaign refusal (410)', (t) => request(t.app).post('/campaigns/old-campaign/signatures').type('form').send(validForm()).expect(410)],
-  ['cross-site refusal (403)', (t) => request(t.app).post(SIGN).set('Sec-Fetch-Site', 'cross-site').type('form').send(validForm()).expect(403)],
-  ['body too large (413)', (t) => request(t.app).post(SIGN).type('form').send(validForm({ comment: 'x'.repeat(20_000) })).expect(413)],
+  [
+    'closed campaign refusal (410)',
+    (t) => request(t.app).post('/campaigns/old-campaign/signatures').type('form').send(validForm()).expect(410),
+  ],
+  [
+    'cross-site refusal (403)',
+    (t) => request(t.app).post(SIGN).set('Sec-Fetch-Site', 'cross-site').type('form').send(validForm()).expect(403),
+  ],
+  [
+    'body too large (413)',
+    (t) =>
+      request(t.app)
+        .post(SIGN)
+        .type('form')
+        .send(validForm({ comment: 'x'.repeat(20_000) }))
+        .expect(413),
+  ],
   ['malformed URL (400)', (t) => request(t.app).get('/campaigns/%E0%A4%A').expect(400)],
   ['not found (404)', (t) => request(t.app).get('/no/such/page').expect(404)],
   ['campaign JSON', (t) => request(t.app).get('/campaigns/amazon-ring.json').expect(200)],
   ['health check', (t) => request(t.app).get('/healthz').expect(200)],
-  ['stylesheet (fingerprinted)', async (t) => request(t.app).get((await request(t.app).get('/')).text.match(/href="(\/static\/css\/site\.[^"]+\.css)"/)![1]!).expect(200)],
+  [
+    'stylesheet (fingerprinted)',
+    async (t) =>
+      request(t.app)
+        .get((await request(t.app).get('/')).text.match(/href="(\/static\/css\/site\.[^"]+\.css)"/)![1]!)
+        .expect(200),
+  ],
   ['script (plain URL)', (t) => request(t.app).get('/static/js/enhance.js').expect(200)],
   ['privacy page', (t) => request(t.app).get('/privacy').expect(200)],
   ['organizer sign-in page', (t) => request(t.app).get('/organizers/login').expect(200)],
   ['organizer pages without a session', (t) => request(t.app).get('/organizers')],
   ['organizer overview', async (t) => (await signedIn(t)).get('/organizers').expect(200)],
   ['organizer campaign page', async (t) => (await signedIn(t)).get('/organizers/campaigns/amazon-ring').expect(200)],
-  ['organizer CSV export', async (t) => (await signedIn(t)).get('/organizers/campaigns/amazon-ring/signatures.csv').expect(200)],
+  [
+    'organizer CSV export',
+    async (t) => (await signedIn(t)).get('/organizers/campaigns/amazon-ring/signatures.csv').expect(200),
+  ],
 ];
 
 const ORGANIZER_PAGES = PAGES.filter(([kind]) => kind.startsWith('organizer'));
@@ -43,7 +74,12 @@ const PAGES_WITHOUT_SESSION = PAGES.filter(([kind]) => !/organizer (overview|cam
 function expectSecurityHeaders(res: request.Response): void {
   const csp = res.headers['content-security-policy'] as string | undefined;
   expect(csp, 'Content-Security-Policy').toBeDefined();
-  const directives = new Map(csp!.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values.join(' ')]));
+  const directives = new Map(
+    csp!
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name, values.join(' ')]),
+  );
   expect(csp).not.toContain('unsafe-inline');
   expect(csp).not.toContain('unsafe-eval');
   expect(csp).not.toMatch(/https?:|\*/);
@@ -66,7 +102,9 @@ function expectNothingInlineOrForeign(html: string): void {
   expect(html).not.toMatch(/\son[a-z]+=/i);
   expect(html).not.toMatch(/<(script|img|iframe|source|video|audio|embed)[^>]+src="(https?:)?\/\//i);
   // Canonical and alternate links name a URL without loading it; these load what they name.
-  expect(html).not.toMatch(/<link[^>]+rel="(stylesheet|icon|preload|modulepreload|manifest)"[^>]+href="(https?:)?\/\//i);
+  expect(html).not.toMatch(
+    /<link[^>]+rel="(stylesheet|icon|preload|modulepreload|manifest)"[^>]+href="(https?:)?\/\//i,
+  );
 }
 
 describe('Security headers', () => {
@@ -96,7 +134,10 @@ describe('Security headers', () => {
     const db = openDatabase(':memory:');
     const failing = (repos: Repositories): Repositories => ({
       ...repos,
-      signatures: { ...repos.signatures, add: async () => Promise.reject(Object.assign(new Error('full'), { code: 'SQLITE_FULL' })) },
+      signatures: {
+        ...repos.signatures,
+        add: async () => Promise.reject(Object.assign(new Error('full'), { code: 'SQLITE_FULL' })),
+      },
     });
     const { app } = await buildAppOver(db, { wrap: failing });
     const unavailable = await request(app).post(SIGN).type('form').send(validForm()).expect(503);

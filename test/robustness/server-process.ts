@@ -1,6 +1,15 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +22,15 @@ const exec = promisify(execFile);
 function sourceDigest(): string {
   const hash = createHash('sha256');
   const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]));
-  const files = [...walk(fromRoot('src')), ...walk(fromRoot('scripts')), fromRoot('tsconfig.json'), fromRoot('tsconfig.build.json')].sort();
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
+    );
+  const files = [
+    ...walk(fromRoot('src')),
+    ...walk(fromRoot('scripts')),
+    fromRoot('tsconfig.json'),
+    fromRoot('tsconfig.build.json'),
+  ].sort();
   for (const file of files) hash.update(file).update(readFileSync(file));
   return hash.digest('hex').slice(0, 16);
 }
@@ -37,15 +53,26 @@ export async function build(): Promise<string> {
       break;
     } catch {
       // Another test file is building; a lock older than two minutes was left by a killed run.
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000)
+        rmSync(lock, { recursive: true, force: true });
       await sleep(100);
     }
   }
   try {
     if (!existsSync(join(outDir, '.complete'))) {
-      await exec(process.execPath, [fromRoot('node_modules', 'typescript', 'bin', 'tsc'), '-p', fromRoot('tsconfig.build.json'), '--outDir', outDir], {
-        cwd: fromRoot(),
-      }).catch((error: { stdout?: string }) => {
+      await exec(
+        process.execPath,
+        [
+          fromRoot('node_modules', 'typescript', 'bin', 'tsc'),
+          '-p',
+          fromRoot('tsconfig.build.json'),
+          '--outDir',
+          outDir,
+        ],
+        {
+          cwd: fromRoot(),
+        },
+      ).catch((error: { stdout?: string }) => {
         throw new Error(`the build failed:\n${error.stdout ?? String(error)}`);
       });
       writeFileSync(join(outDir, '.complete'), new Date().toISOString());
@@ -80,7 +107,12 @@ export interface ServerProcess {
 }
 
 /** Runs the compiled server as production would, and waits until /healthz answers. */
-export async function startServerProcess(serverJs: string, databasePath: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+/** Runs the compiled server as production would, without waiting for it to be ready. */
+export async function spawnServerProcess(
+  serverJs: string,
+  databasePath: string,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [serverJs], {
     cwd: fromRoot(),
@@ -103,19 +135,30 @@ export async function startServerProcess(serverJs: string, databasePath: string,
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const url = `http://127.0.0.1:${port}`;
+  return { url: `http://127.0.0.1:${port}`, port, child, exited, stderr: () => stderr };
+}
+
+/** Runs the compiled server as production would, and waits until /healthz answers. */
+export async function startServerProcess(
+  serverJs: string,
+  databasePath: string,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  const server = await spawnServerProcess(serverJs, databasePath, env);
+  const { child, url } = server;
   for (let attempt = 0; ; attempt++) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited during start-up:\n${stderr}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`server exited during start-up:\n${server.stderr()}`);
     try {
       const res = await fetch(`${url}/healthz`);
       if (res.ok) break;
     } catch {
       // Not listening yet.
     }
-    if (attempt > 200) throw new Error(`server did not answer /healthz:\n${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (attempt > 200) throw new Error(`server did not answer /healthz:\n${server.stderr()}`);
+    await sleep(50);
   }
-  return { url, port, child, exited, stderr: () => stderr };
+  return server;
 }
 
 export function signatureBody(email: string, overrides: Record<string, string> = {}): string {

@@ -1,7 +1,15 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db.js';
-import { buildServer, sign, signatureBody, sleep, startServerProcess, tempDatabase, type ServerProcess } from './server-process.js';
+import {
+  buildServer,
+  sign,
+  signatureBody,
+  sleep,
+  startServerProcess,
+  tempDatabase,
+  type ServerProcess,
+} from './server-process.js';
 
 let serverJs: string;
 const running: ServerProcess[] = [];
@@ -37,7 +45,9 @@ function halfSentSignature(port: number, email: string) {
     socket.once('close', () => resolve(response));
   });
   const head = `POST /campaigns/amazon-ring/signatures HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n`;
-  const started = new Promise<void>((resolve) => socket.once('connect', () => socket.write(head + body.subarray(0, 10).toString(), () => resolve())));
+  const started = new Promise<void>((resolve) =>
+    socket.once('connect', () => socket.write(head + body.subarray(0, 10).toString(), () => resolve())),
+  );
   return {
     started,
     finish: () => socket.write(body.subarray(10)),
@@ -101,7 +111,9 @@ describe('The server sent SIGTERM', () => {
     const db = openDatabase(databasePath);
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      expect(db.prepare("SELECT signature_count FROM campaigns WHERE slug = 'amazon-ring'").pluck().get()).toBe(stored.size);
+      expect(db.prepare("SELECT signature_count FROM campaigns WHERE slug = 'amazon-ring'").pluck().get()).toBe(
+        stored.size,
+      );
     } finally {
       db.close();
     }
