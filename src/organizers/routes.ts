@@ -11,6 +11,7 @@ import { countryName } from '../signatures/countries.js';
 import type { SignatureCursor } from '../signatures/repository.js';
 import { CSRF_FIELD, createCsrf } from './csrf.js';
 import { signaturesCsv } from './csv.js';
+import { createDeviceCookies } from './device.js';
 import { campaignFigures, formatTime } from './figures.js';
 import { dummyHash, verifyPassword } from './passwords.js';
 import { organizerKey } from './repository.js';
@@ -38,6 +39,7 @@ export function organizerRoutes(deps: AppDeps): Router {
   const { config, repos, campaigns, clock, logger, signer } = deps;
   const sessions = createSessions(config, repos.organizers, clock);
   const csrf = createCsrf(config, signer);
+  const devices = createDeviceCookies(config, signer);
   const accounts = createLoginThrottle(ACCOUNT_POLICY);
   const addresses = createLoginThrottle(ADDRESS_POLICY);
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
@@ -90,7 +92,13 @@ export function organizerRoutes(deps: AppDeps): Router {
     if (!email || !password) return fail();
 
     const now = clock.now().getTime();
-    const keys = { account: `account:${organizerKey(email)}`, address: `address:${ipKeyGenerator(req.ip ?? '', 56)}` };
+    const account = organizerKey(email);
+    // A browser this account signed in from before is throttled on its own (see device.ts).
+    const device = devices.trusted(req, account);
+    const keys = {
+      account: device ? `device:${device}` : `account:${account}`,
+      address: `address:${ipKeyGenerator(req.ip ?? '', 56)}`,
+    };
     const verdicts = [accounts.check(keys.account, now), addresses.check(keys.address, now)];
     const wait = Math.max(0, ...verdicts.map((v) => (v.allowed ? 0 : v.retryAfterSeconds)));
     if (wait > 0) {
@@ -110,6 +118,7 @@ export function organizerRoutes(deps: AppDeps): Router {
       return fail();
     }
     accounts.clear(keys.account);
+    devices.issue(res, account);
     await sessions.start(req, res, organizer.id);
     logger.info({ event: 'organizer signed in', organizerId: organizer.id }, 'organizer signed in');
     res.redirect(303, '/organizers');

@@ -231,6 +231,50 @@ describe('login throttling', () => {
     for (let i = 0; i < 5; i++) await login(agent, token, ORGANIZER.email, 'wrong password here').set('X-Forwarded-For', `203.0.113.${50 + i}`).expect(401);
   });
 
+  it('account held at its limit by someone else → a browser it signed in from before still gets in', async () => {
+    const t = await buildTestApp({ TRUST_PROXY: '1' });
+    await addOrganizer(t);
+    const organizer = request.agent(t.app);
+    const token = await loginToken(organizer);
+    await login(organizer, token).set('X-Forwarded-For', '198.51.100.1').expect(303);
+    expect(setCookies(await login(organizer, token).set('X-Forwarded-For', '198.51.100.1')).some((c) => c.startsWith('device='))).toBe(true);
+    const attacker = request.agent(t.app);
+    const attackerToken = await loginToken(attacker);
+    for (let i = 0; i < 10; i++) {
+      await login(attacker, attackerToken, ORGANIZER.email, 'guess number one').set('X-Forwarded-For', `203.0.113.${i}`).expect(401);
+      t.clock.advance(20_000);
+    }
+    await login(attacker, attackerToken).set('X-Forwarded-For', '203.0.113.99').expect(429);
+    await login(organizer, token).set('X-Forwarded-For', '198.51.100.1').expect(303);
+  });
+
+  it('a device cookie for another account, or a forged one → no way around the account limit', async () => {
+    const t = await buildTestApp({ TRUST_PROXY: '1' });
+    await addOrganizer(t);
+    await addOrganizer(t, 'bob@example.org', 'bobs long password');
+    const ann = request.agent(t.app);
+    const token = await loginToken(ann);
+    await login(ann, token).set('X-Forwarded-For', '198.51.100.1').expect(303);
+    const attacker = request.agent(t.app);
+    const attackerToken = await loginToken(attacker);
+    for (let i = 0; i < 10; i++) {
+      await login(attacker, attackerToken, 'bob@example.org', 'guess number one').set('X-Forwarded-For', `203.0.113.${i}`).expect(401);
+      t.clock.advance(20_000);
+    }
+    // Ann's browser holds a device cookie, but for Ann: Bob's account stays throttled for it.
+    await login(ann, token, 'bob@example.org', 'bobs long password').set('X-Forwarded-For', '198.51.100.1').expect(429);
+    const form = await request(t.app).get('/organizers/login').expect(200);
+    const nonce = cookieValue(form, 'login-csrf');
+    const formToken = /name="csrf" value="([^"]+)"/.exec(form.text)?.[1];
+    await request(t.app)
+      .post('/organizers/login')
+      .set('Cookie', `login-csrf=${nonce}; device=device|AAAAAAAAAAAAAAAAAAAAAA|bob@example.org.forged`)
+      .set('X-Forwarded-For', '198.51.100.2')
+      .type('form')
+      .send({ csrf: formToken, email: 'bob@example.org', password: 'bobs long password' })
+      .expect(429);
+  });
+
   it('LOGIN_RATE_LIMIT → more posts than that in a minute from one address get 429', async () => {
     const t = await buildTestApp({ LOGIN_RATE_LIMIT: '2' });
     await addOrganizer(t);
