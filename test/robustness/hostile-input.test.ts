@@ -1,9 +1,10 @@
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db.js';
 import { buildTestApp, validForm } from '../helpers.js';
-import { listen, rawGet, rawPost } from './raw.js';
+import { listen, rawExchange, rawGet, rawPost } from './raw.js';
 
 const SIGN = '/campaigns/amazon-ring/signatures';
 
@@ -393,5 +394,65 @@ describe('GET with malformed URLs and paths', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('POST /campaigns/:slug/signatures with tricks at the HTTP level', () => {
+  const form = new URLSearchParams(validForm()).toString();
+
+  async function exchange(head: string, body: Buffer | string = '') {
+    const t = await buildTestApp();
+    const server = await listen(t.app);
+    try {
+      return { res: await rawExchange(server.port, head, body), db: t.db };
+    } finally {
+      await server.close();
+    }
+  }
+
+  it('accepts a chunked body (browsers and proxies may send one)', async () => {
+    const chunks = `${form.length.toString(16)}\r\n${form}\r\n0\r\n\r\n`;
+    const { res, db } = await exchange(
+      `POST ${SIGN} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n`,
+      chunks,
+    );
+    expect(res.status).toBe(303);
+    expect(rows(db)).toHaveLength(1);
+  });
+
+  it('refuses a request with both Content-Length and Transfer-Encoding (request smuggling) with 400', async () => {
+    const chunks = `${form.length.toString(16)}\r\n${form}\r\n0\r\n\r\n`;
+    const { res, db } = await exchange(
+      `POST ${SIGN} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n`,
+      chunks,
+    );
+    expect(res.status).toBe(400);
+    expect(rows(db)).toHaveLength(0);
+  });
+
+  it('answers a compressed body that inflates past the limit (a zip bomb) with 413', async () => {
+    const bomb = gzipSync(Buffer.from(`${form}&comment=${'a'.repeat(20_000_000)}`));
+    expect(bomb.length).toBeLessThan(100_000);
+    const { res, db } = await exchange(
+      `POST ${SIGN} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Encoding: gzip\r\nContent-Length: ${bomb.length}\r\n\r\n`,
+      bomb,
+    );
+    expect(res.status).toBe(413);
+    expect(rows(db)).toHaveLength(0);
+  });
+
+  it('answers headers larger than Node allows with 431', async () => {
+    const { res } = await exchange(
+      `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    expect(res.status).toBe(431);
+  });
+
+  it('refuses more than 50 form parameters with a 4xx and stores nothing', async () => {
+    const many = `${form}&${Array.from({ length: 60 }, (_, i) => `x${i}=1`).join('&')}`;
+    const t = await buildTestApp();
+    const res = await request(t.app).post(SIGN).type('form').send(many);
+    expect(res.status).toBe(413);
+    expect(rows(t.db)).toHaveLength(0);
   });
 });
