@@ -89,7 +89,8 @@ async function run(repos: Repositories, command: string | undefined, args: strin
       const email = emailArg(args);
       if (await repos.organizers.findByEmail(email)) throw new CliError(`An organizer with ${email} already exists.`);
       const hash = await hashPassword(await readNewPassword());
-      if (!(await repos.organizers.add(email, hash, now))) throw new CliError(`An organizer with ${email} already exists.`);
+      if (!(await repos.organizers.add(email, hash, now)))
+        throw new CliError(`An organizer with ${email} already exists.`);
       console.log(`Added organizer ${email}.`);
       return;
     }

@@ -12,7 +12,12 @@ const hourOf = (ms: number): string => new Date(ms).toISOString().slice(0, 13);
 
 const longDay = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
 const shortDay = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' });
-const time = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const time = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'UTC',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
 const dayAndTime = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'UTC',
   day: 'numeric',
@@ -66,7 +71,11 @@ function chart(id: string, what: string, rows: PeriodRow[], tick: (row: PeriodRo
   const summary =
     `${caption}: ${total.toLocaleString('en-US')} in total` +
     (peak ? `, busiest ${peak.label} (${peak.count.toLocaleString('en-US')}).` : '.');
-  return { caption, rows, svg: barChart({ id, summary, bars: rows.map((r) => ({ label: r.label, tick: tick(r), value: r.count })) }) };
+  return {
+    caption,
+    rows,
+    svg: barChart({ id, summary, bars: rows.map((r) => ({ label: r.label, tick: tick(r), value: r.count })) }),
+  };
 }
 
 /**
@@ -95,7 +104,11 @@ export async function campaignFigures(
   const [days, hours, sinceHourTail] = await Promise.all([
     repo.daily(slug, queryFrom, today),
     repo.hourly(slug, hourFrom, hourOf(nowMs)),
-    repos.signatures.countBetween(slug, new Date(since).toISOString(), new Date(Date.parse(`${sinceHour}:00:00Z`) + HOUR_MS).toISOString()),
+    repos.signatures.countBetween(
+      slug,
+      new Date(since).toISOString(),
+      new Date(Date.parse(`${sinceHour}:00:00Z`) + HOUR_MS).toISOString(),
+    ),
   ]);
 
   const dayKeys: string[] = [];
@@ -124,7 +137,11 @@ export async function campaignFigures(
     today: sum(days.filter((d) => d.period === today)),
     last24Hours: sinceHourTail + sum(hours.filter((h) => h.period > sinceHour)),
     last7Days: sum(days.filter((d) => d.period >= weekStart)),
-    daily: chart('chart-daily', 'Signatures per day', dayRows, (r) => shortDay.format(new Date(`${r.period}T00:00:00Z`))),
-    hourly: chart('chart-hourly', 'Signatures per hour, last 48 hours', hourRows, (r) => time.format(new Date(r.datetime))),
+    daily: chart('chart-daily', 'Signatures per day', dayRows, (r) =>
+      shortDay.format(new Date(`${r.period}T00:00:00Z`)),
+    ),
+    hourly: chart('chart-hourly', 'Signatures per hour, last 48 hours', hourRows, (r) =>
+      time.format(new Date(r.datetime)),
+    ),
   };
 }

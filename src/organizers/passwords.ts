@@ -20,7 +20,9 @@ function derive(password: string, salt: Buffer, cost: ScryptCost): Promise<Buffe
   const options: ScryptOptions = { ...cost, maxmem: 256 * cost.N * cost.r };
   // The async form runs in libuv's thread pool, so a sign-in never blocks other requests.
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key))),
+    scrypt(password.normalize('NFC'), salt, KEY_LENGTH, options, (error, key) =>
+      error ? reject(error) : resolve(key),
+    ),
   );
 }
 

@@ -186,7 +186,9 @@ export function organizerRoutes(deps: AppDeps): Router {
           comment: s.comment,
         })),
         newestHref: after ? `${base}#recent` : undefined,
-        olderHref: recent.next ? `${base}?after=${encodeURIComponent(`${recent.next.createdAt}~${recent.next.id}`)}#recent` : undefined,
+        olderHref: recent.next
+          ? `${base}?after=${encodeURIComponent(`${recent.next.createdAt}~${recent.next.id}`)}#recent`
+          : undefined,
       },
       downloads: {
         all: `${base}/signatures.csv`,

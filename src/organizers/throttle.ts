@@ -84,7 +84,9 @@ export function createLoginThrottle(policy: ThrottlePolicy): LoginThrottle {
         const delay = Math.min(policy.baseDelayMs * 2 ** (n - policy.freeFailures), policy.maxDelayMs);
         retryAt = (times[n - 1] ?? now) + delay;
       }
-      return retryAt > now ? { allowed: false, retryAfterSeconds: Math.ceil((retryAt - now) / 1000) } : { allowed: true };
+      return retryAt > now
+        ? { allowed: false, retryAfterSeconds: Math.ceil((retryAt - now) / 1000) }
+        : { allowed: true };
     },
     fail(key, now) {
       if (!failures.has(key) && failures.size >= MAX_KEYS) sweep(now);

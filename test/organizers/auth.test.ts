@@ -5,7 +5,8 @@ import { buildTestApp, type TestApp } from '../helpers.js';
 import { ORGANIZER, addOrganizer, login, loginToken, sessionToken, signedIn, TEST_COST } from './helpers.js';
 import { hashPassword } from '../../src/organizers/passwords.js';
 
-const sessionRows = (t: TestApp) => t.db.prepare('SELECT id_hash, csrf_token FROM organizer_sessions').all() as { id_hash: string; csrf_token: string }[];
+const sessionRows = (t: TestApp) =>
+  t.db.prepare('SELECT id_hash, csrf_token FROM organizer_sessions').all() as { id_hash: string; csrf_token: string }[];
 const setCookies = (res: request.Response): string[] => {
   const header = res.headers['set-cookie'] as unknown;
   return Array.isArray(header) ? (header as string[]) : typeof header === 'string' ? [header] : [];
@@ -25,7 +26,10 @@ const PAGES = [
   '/organizers/campaigns/no-such-campaign',
   '/organizers/anything-else',
 ];
-const DOWNLOADS = ['/organizers/campaigns/amazon-ring/signatures.csv', '/organizers/campaigns/amazon-ring/opted-in.csv'];
+const DOWNLOADS = [
+  '/organizers/campaigns/amazon-ring/signatures.csv',
+  '/organizers/campaigns/amazon-ring/opted-in.csv',
+];
 
 async function expectRefused(agent: request.Agent | ReturnType<typeof request>): Promise<void> {
   for (const url of PAGES) {
@@ -67,12 +71,18 @@ describe('POST /organizers/login', () => {
     const t = await buildTestApp();
     await addOrganizer(t);
     const agent = request.agent(t.app);
-    const res = await login(agent, await loginToken(agent)).expect(303).expect('Location', '/organizers');
+    const res = await login(agent, await loginToken(agent))
+      .expect(303)
+      .expect('Location', '/organizers');
     const id = cookieValue(res, 'session');
     expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const rows = sessionRows(t);
     expect(rows).toHaveLength(1);
-    expect(rows[0]?.id_hash).toBe(createHash('sha256').update(id ?? '').digest('hex'));
+    expect(rows[0]?.id_hash).toBe(
+      createHash('sha256')
+        .update(id ?? '')
+        .digest('hex'),
+    );
     expect(JSON.stringify(rows)).not.toContain(id);
     const overview = await agent.get('/organizers').expect(200);
     expect(overview.headers['cache-control']).toBe('no-store');
@@ -83,7 +93,9 @@ describe('POST /organizers/login', () => {
     const t = await buildTestApp();
     await addOrganizer(t);
     const agent = request.agent(t.app);
-    await login(agent, await loginToken(agent), '  ANN@Example.ORG ').expect(303).expect('Location', '/organizers');
+    await login(agent, await loginToken(agent), '  ANN@Example.ORG ')
+      .expect(303)
+      .expect('Location', '/organizers');
   });
 
   it('session cookie over http → HttpOnly, SameSite=Strict, Path=/, not Secure, no lifetime', async () => {
@@ -141,7 +153,11 @@ describe('POST /organizers/login', () => {
     await addOrganizer(t);
     const agent = request.agent(t.app);
     await loginToken(agent);
-    await agent.post('/organizers/login').type('form').send({ email: ORGANIZER.email, password: ORGANIZER.password }).expect(403);
+    await agent
+      .post('/organizers/login')
+      .type('form')
+      .send({ email: ORGANIZER.email, password: ORGANIZER.password })
+      .expect(403);
     const other = request.agent(t.app);
     const othersToken = await loginToken(other);
     await login(agent, othersToken).expect(403);
@@ -169,7 +185,11 @@ describe('POST /organizers/login', () => {
     expect(second).toBeDefined();
     expect(second).not.toBe(first);
     expect(sessionRows(t)).toHaveLength(1);
-    await request(t.app).get('/organizers').set('Cookie', `session=${first}`).expect(303).expect('Location', '/organizers/login');
+    await request(t.app)
+      .get('/organizers')
+      .set('Cookie', `session=${first}`)
+      .expect(303)
+      .expect('Location', '/organizers/login');
     await request(t.app).get('/organizers').set('Cookie', `session=${second}`).expect(200);
   });
 });
@@ -200,7 +220,9 @@ describe('login throttling', () => {
     const token = await loginToken(agent);
     for (let i = 0; i < 10; i++) {
       // Each guess from its own address, waiting out the back-off: only the account limit applies.
-      await login(agent, token, ORGANIZER.email, 'wrong password here').set('X-Forwarded-For', `203.0.113.${i}`).expect(401);
+      await login(agent, token, ORGANIZER.email, 'wrong password here')
+        .set('X-Forwarded-For', `203.0.113.${i}`)
+        .expect(401);
       t.clock.advance(20_000);
     }
     const refused = await login(agent, token).set('X-Forwarded-For', '198.51.100.1').expect(429);
@@ -226,9 +248,15 @@ describe('login throttling', () => {
     await addOrganizer(t);
     const agent = request.agent(t.app);
     const token = await loginToken(agent);
-    for (let i = 0; i < 4; i++) await login(agent, token, ORGANIZER.email, 'wrong password here').set('X-Forwarded-For', `203.0.113.${i}`).expect(401);
+    for (let i = 0; i < 4; i++)
+      await login(agent, token, ORGANIZER.email, 'wrong password here')
+        .set('X-Forwarded-For', `203.0.113.${i}`)
+        .expect(401);
     await login(agent, token).set('X-Forwarded-For', '198.51.100.1').expect(303);
-    for (let i = 0; i < 5; i++) await login(agent, token, ORGANIZER.email, 'wrong password here').set('X-Forwarded-For', `203.0.113.${50 + i}`).expect(401);
+    for (let i = 0; i < 5; i++)
+      await login(agent, token, ORGANIZER.email, 'wrong password here')
+        .set('X-Forwarded-For', `203.0.113.${50 + i}`)
+        .expect(401);
   });
 
   it('account held at its limit by someone else → a browser it signed in from before still gets in', async () => {
@@ -237,11 +265,17 @@ describe('login throttling', () => {
     const organizer = request.agent(t.app);
     const token = await loginToken(organizer);
     await login(organizer, token).set('X-Forwarded-For', '198.51.100.1').expect(303);
-    expect(setCookies(await login(organizer, token).set('X-Forwarded-For', '198.51.100.1')).some((c) => c.startsWith('device='))).toBe(true);
+    expect(
+      setCookies(await login(organizer, token).set('X-Forwarded-For', '198.51.100.1')).some((c) =>
+        c.startsWith('device='),
+      ),
+    ).toBe(true);
     const attacker = request.agent(t.app);
     const attackerToken = await loginToken(attacker);
     for (let i = 0; i < 10; i++) {
-      await login(attacker, attackerToken, ORGANIZER.email, 'guess number one').set('X-Forwarded-For', `203.0.113.${i}`).expect(401);
+      await login(attacker, attackerToken, ORGANIZER.email, 'guess number one')
+        .set('X-Forwarded-For', `203.0.113.${i}`)
+        .expect(401);
       t.clock.advance(20_000);
     }
     await login(attacker, attackerToken).set('X-Forwarded-For', '203.0.113.99').expect(429);
@@ -258,7 +292,9 @@ describe('login throttling', () => {
     const attacker = request.agent(t.app);
     const attackerToken = await loginToken(attacker);
     for (let i = 0; i < 10; i++) {
-      await login(attacker, attackerToken, 'bob@example.org', 'guess number one').set('X-Forwarded-For', `203.0.113.${i}`).expect(401);
+      await login(attacker, attackerToken, 'bob@example.org', 'guess number one')
+        .set('X-Forwarded-For', `203.0.113.${i}`)
+        .expect(401);
       t.clock.advance(20_000);
     }
     // Ann's browser holds a device cookie, but for Ann: Bob's account stays throttled for it.
@@ -295,7 +331,10 @@ describe('sessions', () => {
 
   it('a made-up or malformed cookie → treated as signed out', async () => {
     const t = await buildTestApp();
-    await request(t.app).get('/organizers').set('Cookie', `session=${'A'.repeat(43)}`).expect(303);
+    await request(t.app)
+      .get('/organizers')
+      .set('Cookie', `session=${'A'.repeat(43)}`)
+      .expect(303);
     await request(t.app).get('/organizers').set('Cookie', 'session=%E0%A4%A').expect(303);
   });
 
@@ -347,7 +386,11 @@ describe('sessions', () => {
   it('password changed → every session of the account ends', async () => {
     const t = await buildTestApp();
     const agent = await signedIn(t);
-    await t.repos.organizers.setPassword(ORGANIZER.email, await hashPassword('a brand new password', TEST_COST), '2026-11-28T12:00:00.000Z');
+    await t.repos.organizers.setPassword(
+      ORGANIZER.email,
+      await hashPassword('a brand new password', TEST_COST),
+      '2026-11-28T12:00:00.000Z',
+    );
     await agent.get('/organizers').expect(303);
     expect(sessionRows(t)).toHaveLength(0);
   });

@@ -32,8 +32,7 @@ function stored(email: string) {
   const db = openDatabase(databasePath);
   try {
     return db.prepare('SELECT email, password_hash AS hash FROM organizers WHERE email_key = ?').get(email) as
-      | { email: string; hash: string }
-      | undefined;
+      { email: string; hash: string } | undefined;
   } finally {
     db.close();
   }

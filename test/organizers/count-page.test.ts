@@ -33,8 +33,14 @@ async function seed(t: TestApp): Promise<void> {
   await at('2026-11-27T13:10:00.000Z', 'DE', true);
   await at('2026-11-28T00:05:00.000Z', 'US', true);
   await at('2026-11-28T00:06:00.000Z', 'US');
-  await at('2026-11-28T11:59:00.000Z', 'FR', false, { firstName: 'Zoë', lastName: 'Đặng', comment: 'Stop it <now> & "forever"' });
-  await t.repos.signatures.add(signature({ campaignSlug: 'library-hours', country: 'JP', createdAt: new Date('2026-11-28T11:00:00.000Z') }));
+  await at('2026-11-28T11:59:00.000Z', 'FR', false, {
+    firstName: 'Zoë',
+    lastName: 'Đặng',
+    comment: 'Stop it <now> & "forever"',
+  });
+  await t.repos.signatures.add(
+    signature({ campaignSlug: 'library-hours', country: 'JP', createdAt: new Date('2026-11-28T11:00:00.000Z') }),
+  );
 }
 
 describe('GET /organizers', () => {
@@ -45,7 +51,13 @@ describe('GET /organizers', () => {
     const res = await agent.get('/organizers').expect(200);
     const rows = tableRows(res.text, 'Every campaign');
     expect(rows).toHaveLength(t.campaigns.all.length);
-    expect(rows).toContainEqual(['Tell Amazon Ring: stop sharing information with police', 'Open', '9', '20,000', '0%']);
+    expect(rows).toContainEqual([
+      'Tell Amazon Ring: stop sharing information with police',
+      'Open',
+      '9',
+      '20,000',
+      '0%',
+    ]);
     expect(rows).toContainEqual(['Keep the Eastside library open on Sundays', 'Open', '1', '500', '0%']);
     expect(rows).toContainEqual(['Save the old bandstand', 'Closed', '0', '100', '0%']);
     expect(res.text).toContain('href="/organizers/campaigns/amazon-ring"');
@@ -155,7 +167,12 @@ describe('GET /organizers/campaigns/:slug', () => {
     const res = await agent.get('/organizers/campaigns/amazon-ring').expect(200);
     const rows = tableRows(res.text, 'Latest signatures');
     expect(rows).toHaveLength(9);
-    expect(rows[0]).toEqual(['Zoë Đặng', 'France', '28 Nov 2026, 11:59 UTC', 'Stop it &lt;now&gt; &amp; &#34;forever&#34;']);
+    expect(rows[0]).toEqual([
+      'Zoë Đặng',
+      'France',
+      '28 Nov 2026, 11:59 UTC',
+      'Stop it &lt;now&gt; &amp; &#34;forever&#34;',
+    ]);
     expect(rows[1]?.slice(1, 3)).toEqual(['United States', '28 Nov 2026, 00:06 UTC']);
     expect(rows.at(-1)?.[2]).toBe('20 Nov 2026, 09:00 UTC');
     expect(res.text).not.toContain('<now>');
@@ -165,7 +182,11 @@ describe('GET /organizers/campaigns/:slug', () => {
   it('anonymised signatures → listed without a name', async () => {
     const t = await buildTestApp();
     await seed(t);
-    t.db.prepare("UPDATE signatures SET first_name = NULL, last_name = NULL, email = NULL, email_key = NULL, comment = NULL, anonymised_at = '2026-11-28T11:59:30.000Z' WHERE first_name = 'Zoë'").run();
+    t.db
+      .prepare(
+        "UPDATE signatures SET first_name = NULL, last_name = NULL, email = NULL, email_key = NULL, comment = NULL, anonymised_at = '2026-11-28T11:59:30.000Z' WHERE first_name = 'Zoë'",
+      )
+      .run();
     const agent = await signedIn(t);
     const res = await agent.get('/organizers/campaigns/amazon-ring').expect(200);
     expect(tableRows(res.text, 'Latest signatures')[0]).toEqual(['Anonymised', 'France', '28 Nov 2026, 11:59 UTC', '']);
@@ -184,7 +205,10 @@ describe('GET /organizers/campaigns/:slug', () => {
     const sizes: number[] = [];
     while (url) {
       const res: { text: string } = await agent.get(url).expect(200);
-      const names = tableRows(res.text, /<caption[^>]*>Older/.test(res.text) ? 'Older signatures' : 'Latest signatures').map((r) => r[0] ?? '');
+      const names = tableRows(
+        res.text,
+        /<caption[^>]*>Older/.test(res.text) ? 'Older signatures' : 'Latest signatures',
+      ).map((r) => r[0] ?? '');
       sizes.push(names.length);
       seen.push(...names);
       const next: string | undefined = /<a href="([^"]+)" rel="next">Older signatures<\/a>/.exec(res.text)?.[1];

@@ -23,14 +23,27 @@ const records = (body: Buffer): string[][] => parse(body, { bom: true }) as stri
 
 /** What a row must read as: the stored values, with formula-like text cells prefixed by an apostrophe. */
 const expected = (s: NewSignature): string[] =>
-  [s.firstName, s.lastName, s.email, s.country, s.postalCode ?? '', s.comment ?? '', s.optedIn ? 'yes' : 'no', s.createdAt.toISOString()].map(
-    (v) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v),
-  );
+  [
+    s.firstName,
+    s.lastName,
+    s.email,
+    s.country,
+    s.postalCode ?? '',
+    s.comment ?? '',
+    s.optedIn ? 'yes' : 'no',
+    s.createdAt.toISOString(),
+  ].map((v) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v));
 
 /** Awkward but real: quotes, commas, line breaks, non-Latin scripts, and cells a spreadsheet would run. */
 const AWKWARD: Partial<NewSignature>[] = [
-  { firstName: 'Zoë', lastName: 'O\'Brien-Đặng', comment: 'He said "no", then "yes"' },
-  { firstName: '李', lastName: '小龍', country: 'CN', postalCode: '100000', comment: 'line one\nline two\r\nline three' },
+  { firstName: 'Zoë', lastName: "O'Brien-Đặng", comment: 'He said "no", then "yes"' },
+  {
+    firstName: '李',
+    lastName: '小龍',
+    country: 'CN',
+    postalCode: '100000',
+    comment: 'line one\nline two\r\nline three',
+  },
   { firstName: 'Ольга', lastName: 'Петрова', country: 'UA', postalCode: null, comment: 'a,b,,c' },
   { firstName: 'محمد', lastName: 'علي', country: 'EG', postalCode: null, comment: '🙂 👍🏽' },
   { firstName: '=HYPERLINK("http://evil.example","click")', lastName: '+SUM(1,2)', comment: '-2+3' },
@@ -41,7 +54,11 @@ const AWKWARD: Partial<NewSignature>[] = [
 async function seedAwkward(t: TestApp): Promise<NewSignature[]> {
   const stored: NewSignature[] = [];
   for (const [i, overrides] of AWKWARD.entries()) {
-    const s = signature({ ...overrides, optedIn: i % 2 === 0, createdAt: new Date(Date.parse('2026-11-27T08:00:00.000Z') + i * 60_000) });
+    const s = signature({
+      ...overrides,
+      optedIn: i % 2 === 0,
+      createdAt: new Date(Date.parse('2026-11-27T08:00:00.000Z') + i * 60_000),
+    });
     await t.repos.signatures.add(s);
     stored.push(s);
   }
@@ -103,7 +120,11 @@ describe('GET /organizers/campaigns/:slug/signatures.csv', () => {
     const t = await buildTestApp();
     const stored = await seedAwkward(t);
     await t.repos.signatures.add(signature({ campaignSlug: 'library-hours', firstName: 'Elsewhere' }));
-    t.db.prepare("UPDATE signatures SET first_name = NULL, last_name = NULL, email = NULL, email_key = NULL, postal_code = NULL, comment = NULL, anonymised_at = '2026-11-28T00:00:00.000Z' WHERE first_name = 'Zoë'").run();
+    t.db
+      .prepare(
+        "UPDATE signatures SET first_name = NULL, last_name = NULL, email = NULL, email_key = NULL, postal_code = NULL, comment = NULL, anonymised_at = '2026-11-28T00:00:00.000Z' WHERE first_name = 'Zoë'",
+      )
+      .run();
     const agent = await signedIn(t);
     const res = await download(agent, '/organizers/campaigns/amazon-ring/signatures.csv').expect(200);
     const rows = records(res.body as Buffer).slice(1);
@@ -114,13 +135,20 @@ describe('GET /organizers/campaigns/:slug/signatures.csv', () => {
     const t = await buildTestApp();
     const insert = t.db.transaction(() => {
       for (let i = 0; i < 2500; i++) {
-        void t.repos.signatures.add(signature({ firstName: `P${i}`, createdAt: new Date(Date.parse('2026-11-20T00:00:00.000Z') + Math.floor(i / 7) * 1000) }));
+        void t.repos.signatures.add(
+          signature({
+            firstName: `P${i}`,
+            createdAt: new Date(Date.parse('2026-11-20T00:00:00.000Z') + Math.floor(i / 7) * 1000),
+          }),
+        );
       }
     });
     insert();
     const agent = await signedIn(t);
     const res = await download(agent, '/organizers/campaigns/amazon-ring/signatures.csv').expect(200);
-    const names = records(res.body as Buffer).slice(1).map((r) => r[0]);
+    const names = records(res.body as Buffer)
+      .slice(1)
+      .map((r) => r[0]);
     expect(names).toEqual(Array.from({ length: 2500 }, (_, i) => `P${i}`));
   });
 

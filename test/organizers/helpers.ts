@@ -27,7 +27,9 @@ export function login(agent: request.Agent, token: string, email = ORGANIZER.ema
 export async function signedIn(t: TestApp): Promise<request.Agent> {
   await addOrganizer(t);
   const agent = request.agent(t.app);
-  await login(agent, await loginToken(agent)).expect(303).expect('Location', '/organizers');
+  await login(agent, await loginToken(agent))
+    .expect(303)
+    .expect('Location', '/organizers');
   return agent;
 }
 

@@ -5,9 +5,32 @@ import { signature } from './helpers.js';
 
 async function seed(t: TestApp) {
   const people = [
-    signature({ firstName: 'Grace', lastName: 'Hopper', email: 'grace@example.org', country: 'US', postalCode: '20001', comment: 'Secret comment', createdAt: new Date('2026-11-28T09:00:00.000Z') }),
-    signature({ firstName: 'Zoë', lastName: 'Đặng', email: 'zoe@example.org', country: 'FR', postalCode: '75011', optedIn: true, createdAt: new Date('2026-11-28T10:00:00.000Z') }),
-    signature({ firstName: 'Ken', lastName: 'Thompson', email: 'ken@example.org', country: 'US', postalCode: '07974', createdAt: new Date('2026-11-28T11:30:00.000Z') }),
+    signature({
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      email: 'grace@example.org',
+      country: 'US',
+      postalCode: '20001',
+      comment: 'Secret comment',
+      createdAt: new Date('2026-11-28T09:00:00.000Z'),
+    }),
+    signature({
+      firstName: 'Zoë',
+      lastName: 'Đặng',
+      email: 'zoe@example.org',
+      country: 'FR',
+      postalCode: '75011',
+      optedIn: true,
+      createdAt: new Date('2026-11-28T10:00:00.000Z'),
+    }),
+    signature({
+      firstName: 'Ken',
+      lastName: 'Thompson',
+      email: 'ken@example.org',
+      country: 'US',
+      postalCode: '07974',
+      createdAt: new Date('2026-11-28T11:30:00.000Z'),
+    }),
   ];
   for (const p of people) await t.repos.signatures.add(p);
   await t.repos.signatures.add(signature({ campaignSlug: 'library-hours', country: 'JP' }));
@@ -72,7 +95,14 @@ describe('GET /campaigns/:slug.json', () => {
   it('no signatures yet → zero, no countries, updatedAt null', async () => {
     const t = await buildTestApp();
     const res = await request(t.app).get('/campaigns/library-hours.json').expect(200);
-    expect(res.body).toMatchObject({ slug: 'library-hours', signatureCount: 0, goal: 500, open: true, signaturesByCountry: [], updatedAt: null });
+    expect(res.body).toMatchObject({
+      slug: 'library-hours',
+      signatureCount: 0,
+      goal: 500,
+      open: true,
+      signaturesByCountry: [],
+      updatedAt: null,
+    });
   });
 
   it('closed campaign → open: false', async () => {
