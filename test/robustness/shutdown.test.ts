@@ -45,14 +45,39 @@ function halfSentSignature(port: number, email: string) {
     socket.once('close', () => resolve(response));
   });
   const head = `POST /campaigns/amazon-ring/signatures HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n`;
-  const started = new Promise<void>((resolve) =>
-    socket.once('connect', () => socket.write(head + body.subarray(0, 10).toString(), () => resolve())),
-  );
+  // A first request on the same keep-alive connection proves the server has accepted it, so
+  // closing the listening socket at SIGTERM cannot drop it from the accept queue.
+  const started = new Promise<void>((resolve) => {
+    socket.once('connect', () => socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
+    const waitForHealth = () => {
+      if (!response.includes('{"status":"ok"}')) return;
+      socket.off('data', waitForHealth);
+      response = '';
+      socket.write(head + body.subarray(0, 10).toString(), () => resolve());
+    };
+    socket.on('data', waitForHealth);
+  });
   return {
     started,
     finish: () => socket.write(body.subarray(10)),
     done,
   };
+}
+
+/** Resolves once the port refuses connections, that is once the server has stopped listening. */
+async function refusingConnections(port: number): Promise<void> {
+  for (;;) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('error', () => resolve(true));
+    });
+    if (refused) return;
+    await sleep(20);
+  }
 }
 
 describe('The server sent SIGTERM', () => {
@@ -64,7 +89,7 @@ describe('The server sent SIGTERM', () => {
     await slow.started;
     await sleep(100);
     server.child.kill('SIGTERM');
-    await sleep(300);
+    await refusingConnections(server.port);
     // The server has stopped accepting new connections but still waits for this one.
     expect(await sign(server.url, 'too-late@example.org')).toBe('failed');
     const finishedAt = Date.now();
@@ -95,7 +120,8 @@ describe('The server sent SIGTERM', () => {
         else throw new Error(`unexpected status ${status}`);
       }
     });
-    await sleep(300 + Math.floor(Math.random() * 300));
+    while (acknowledged.length < 5) await sleep(20);
+    await sleep(Math.floor(Math.random() * 300));
     const sentAt = Date.now();
     server.child.kill('SIGTERM');
     const exit = await server.exited;
@@ -104,7 +130,7 @@ describe('The server sent SIGTERM', () => {
     expect(exit).toEqual({ code: 0, signal: null });
     // Well inside the 10 s after which the server gives up on stragglers and exits 1.
     expect(tookMs).toBeLessThan(4_000);
-    expect(acknowledged.length).toBeGreaterThan(10);
+    expect(acknowledged.length).toBeGreaterThanOrEqual(5);
     const stored = new Set(storedEmails(databasePath));
     for (const email of acknowledged) expect(stored.has(email), email).toBe(true);
     // The database was closed cleanly: the write-ahead log was checkpointed into the main file.
