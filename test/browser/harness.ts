@@ -214,12 +214,13 @@ export class HtmlCollector {
     const jar = fromRoot('node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
     const result = await run('java', ['-jar', jar, '--errors-only', '--format', 'json', ...this.files.keys()], {
       maxBuffer: 16 * 1024 * 1024,
-    }).catch((error: { stdout?: string; stderr?: string }) => ({
-      stdout: error.stdout ?? '',
-      stderr: error.stderr ?? '',
-    }));
+    }).catch((error: { code?: unknown; stdout?: string; stderr?: string }) => {
+      // vnu exits 1 when it finds errors. Anything else (no Java, no jar) must fail, not pass quietly.
+      if (error.code !== 1) throw error;
+      return { stdout: error.stdout ?? '', stderr: error.stderr ?? '' };
+    });
     // vnu writes its JSON report to stderr.
-    const report = JSON.parse(result.stderr || '{"messages":[]}') as {
+    const report = JSON.parse(result.stderr) as {
       messages: { type: string; url?: string; message: string; extract?: string; lastLine?: number }[];
     };
     return report.messages
