@@ -61,7 +61,7 @@ describe.each(Object.keys(SIZES) as SizeName[])('organizer at %s size', (size) =
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForSelector('.error-summary');
     expect(recorder.lastDocument?.status()).toBe(401);
-    expect(await page.evaluate(`document.activeElement?.classList.contains('error-summary')`)).toBe(true);
+    await expect.poll(() => page.evaluate(`document.activeElement?.classList.contains('error-summary')`)).toBe(true);
     await inspectPage(page, recorder, html, size, 'organizer-login-error');
     await context.close();
   });

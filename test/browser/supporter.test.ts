@@ -168,7 +168,7 @@ describe.each(Object.keys(SIZES) as SizeName[])('supporter at %s size', (size) =
     expect(recorder.lastDocument?.status()).toBe(422);
     expect(await page.title()).toMatch(/^Error: /);
     // Focused by the enhancement script so a screen reader announces it and keyboard users start there.
-    expect(await page.evaluate(`document.activeElement?.classList.contains('error-summary')`)).toBe(true);
+    await expect.poll(() => page.evaluate(`document.activeElement?.classList.contains('error-summary')`)).toBe(true);
     const summary = page.locator('.error-summary');
     expect(await summary.getByRole('heading', { name: 'There is a problem' }).count()).toBe(1);
     expect(await summary.getByRole('link').count()).toBeGreaterThanOrEqual(4);
@@ -394,7 +394,10 @@ describe('campaign page weight and caching', () => {
       });
     });
     await page.goto(`${site.origin}/`, { waitUntil: 'load' });
-    await expect.poll(() => [...sizes.values()].some((s) => s.type === 'stylesheet')).toBe(true);
+    // The sizes arrive asynchronously after each request finishes: wait for both.
+    await expect
+      .poll(() => sizes.has(`${site.origin}/`) && [...sizes.values()].some((s) => s.type === 'stylesheet'))
+      .toBe(true);
 
     const doc = sizes.get(`${site.origin}/`)!;
     const css = [...sizes.entries()].filter(([, s]) => s.type === 'stylesheet');
