@@ -1,5 +1,7 @@
 import autocannon, { type RequestSpec as AutocannonRequest } from 'autocannon';
 import http from 'node:http';
+import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /** What one scenario measured. Latencies in milliseconds. */
 export interface Measured {
@@ -14,6 +16,10 @@ export interface Measured {
   unexpected: number;
   statuses: Record<string, number>;
   bytesPerResponse: number;
+  /** Server CPU time per answered request, in microseconds: steadier than req/s on a shared machine. */
+  cpuUsPerRequest?: number;
+  /** The machine's 1-minute load average when the scenario ended. */
+  loadAverage?: number;
 }
 
 export interface ClosedLoopOptions {
@@ -28,6 +34,8 @@ export interface ClosedLoopOptions {
   headers?: Record<string, string>;
   /** A fresh body per request (signing). */
   body?: () => string;
+  /** Reads the server's CPU seconds, to report CPU per request. */
+  cpuSeconds?: () => number;
 }
 
 /**
@@ -43,6 +51,7 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<Measured> 
   };
   const base = { url: options.url, connections: options.connections, timeout: 10, requests: [request] };
   if (options.warmup > 0 && !options.amount) await autocannon({ ...base, duration: options.warmup });
+  const cpuBefore = options.cpuSeconds?.();
   const result = await autocannon(options.amount ? { ...base, amount: options.amount } : { ...base, duration: options.duration ?? 10 });
   const statuses = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, s]) => [code, Number(s.count)]));
   const answered = Object.values(statuses).reduce((a, b) => a + b, 0);
@@ -56,6 +65,8 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<Measured> 
     unexpected: answered - (statuses[String(options.expect)] ?? 0),
     statuses,
     bytesPerResponse: answered ? result.throughput.total / answered : 0,
+    cpuUsPerRequest: cpuBefore === undefined || !answered ? undefined : (((options.cpuSeconds?.() ?? 0) - cpuBefore) * 1e6) / answered,
+    loadAverage: loadavg()[0],
   };
 }
 
@@ -79,6 +90,11 @@ export interface Stream {
 export interface OpenLoopResult {
   /** Per kind and overall ("all"). */
   byKind: Record<string, Measured>;
+  /** How late the generator itself started requests (99th percentile and worst, ms): when it is large the machine, not the server, was the bottleneck. */
+  sendLagP99: number;
+  sendLagMax: number;
+  /** The generator's longest event-loop stall (ms). */
+  generatorLoopDelayMax: number;
   offeredRps: number;
   achievedRps: number;
 }
@@ -116,8 +132,10 @@ export async function openLoop(baseUrl: string, streams: Stream[], seconds: numb
     else if (status !== expect) unexpected.set(kind, (unexpected.get(kind) ?? 0) + 1);
   };
 
+  const lags: number[] = [];
   const fire = (kind: string, spec: RequestSpec, expect: number, intended: number, follow?: Stream['follow']) => {
     inFlight++;
+    lags.push(performance.now() - intended);
     const done = () => {
       inFlight--;
       if (inFlight === 0) drained?.();
@@ -143,6 +161,8 @@ export async function openLoop(baseUrl: string, streams: Stream[], seconds: numb
     req.end(spec.body);
   };
 
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const started = performance.now();
   const issued = streams.map(() => 0);
   await new Promise<void>((resolve) => {
@@ -150,7 +170,8 @@ export async function openLoop(baseUrl: string, streams: Stream[], seconds: numb
       const now = performance.now();
       const elapsed = Math.min(now - started, seconds * 1000);
       streams.forEach((stream, i) => {
-        const due = Math.floor((stream.rate * elapsed) / 1000);
+        // Request n is due at n / rate seconds: those due by now, and none at or after the end.
+        const due = Math.min(Math.floor((stream.rate * elapsed) / 1000) + 1, Math.ceil(stream.rate * seconds));
         while ((issued[i] as number) < due) {
           const n = issued[i] as number;
           issued[i] = n + 1;
@@ -164,6 +185,7 @@ export async function openLoop(baseUrl: string, streams: Stream[], seconds: numb
   });
   if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
   agent.destroy();
+  loopDelay.disable();
 
   const byKind: Record<string, Measured> = {};
   const all: number[] = [];
@@ -196,5 +218,13 @@ export async function openLoop(baseUrl: string, streams: Stream[], seconds: numb
     bytesPerResponse: 0,
   };
   const offered = streams.reduce((a, s) => a + s.rate, 0);
-  return { byKind, offeredRps: offered, achievedRps: all.length / seconds };
+  const sortedLags = Float64Array.from(lags).sort();
+  return {
+    byKind,
+    offeredRps: offered,
+    achievedRps: all.length / seconds,
+    sendLagP99: percentile(sortedLags, 0.99),
+    sendLagMax: sortedLags.at(-1) ?? 0,
+    generatorLoopDelayMax: loopDelay.max / 1e6,
+  };
 }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
  */
 interface Node {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
 }
@@ -46,5 +47,21 @@ const show = (title: string, m: Map<string, number>, top: number) => {
     console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`);
   }
 };
+// Inclusive time: each sample counts once for every distinct function on its stack.
+const parent = new Map<number, number>();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const inclusive = new Map<string, number>();
+for (const [id, us] of self) {
+  const seen = new Set<string>();
+  for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+    const n = byId.get(cur) as Node;
+    if (!n.callFrame.url) continue;
+    const name = `${n.callFrame.functionName || '(anonymous)'} ${where(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    inclusive.set(name, (inclusive.get(name) ?? 0) + us);
+  }
+}
 show('self time by package', byPackage, 20);
 show('self time by function', byFunction, Number(topArg));
+show('total (inclusive) time by function', inclusive, Number(topArg));

@@ -6,6 +6,8 @@ export interface Row {
   million?: Measured;
   /** Requests/s relative to bare Express with a small page. */
   ratio?: number;
+  /** Bare Express's server CPU per request over this one's: the same ratio, less disturbed by other load. */
+  cpuRatio?: number;
   target?: number;
 }
 
@@ -32,6 +34,8 @@ export function printTable(rows: Row[], extras: Extras): void {
     lpad('err', 4),
     lpad('unexp', 6),
     lpad('× bare', 7),
+    lpad('CPU µs', 7),
+    lpad('× CPU', 6),
     lpad('target', 7),
     lpad(`req/s @${scale}`, 12),
     lpad(`p99 @${scale}`, 10),
@@ -50,6 +54,8 @@ export function printTable(rows: Row[], extras: Extras): void {
         lpad(String(r.empty.errors), 4),
         lpad(String(r.empty.unexpected), 6),
         lpad(r.ratio === undefined ? '' : r.ratio.toFixed(2), 7),
+        lpad(r.empty.cpuUsPerRequest === undefined ? '' : int(r.empty.cpuUsPerRequest), 7),
+        lpad(r.cpuRatio === undefined ? '' : r.cpuRatio.toFixed(2), 6),
         lpad(r.target === undefined ? '' : `≥${r.target}`, 7),
         lpad(m ? int(m.rps) : '', 12),
         lpad(m ? ms(m.p99) : '', 10),
@@ -61,5 +67,6 @@ export function printTable(rows: Row[], extras: Extras): void {
   console.log(`mixed load held (p99 < 200 ms, no errors), page views/s (+1% signatures): fresh ${extras.mixedEmpty ?? 'none'}, at ${scale} ${extras.mixedMillion ?? 'none'}`);
   const e = extras.exportResult;
   if (e) console.log(`CSV export: ${int(e.rows)} rows in ${e.seconds.toFixed(1)} s, ${int(e.rowsPerSecond)} rows/s, server peak RSS ${e.peakRssMb.toFixed(0)} MB`);
+  console.log('× bare: req/s over bare Express (small page); × CPU: bare Express server CPU per request over this one\'s.');
   console.log(`(${scale}/fresh is the fresh-database req/s over the req/s at ${scale}: above 1 means slower at scale; the target is ≤ 1.2)`);
 }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, totalmem, tmpdir } from 'node:os';
+import { cpus, freemem, loadavg, setPriority, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCampaigns } from '../src/campaigns/content.js';
@@ -26,6 +26,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     only: { type: 'string' },
     out: { type: 'string' },
+    priority: { type: 'boolean', default: false },
   },
 });
 
@@ -85,7 +86,9 @@ const log = (line: string) => console.log(`[bench ${new Date().toISOString().sli
 function show(m: Measured): Measured {
   log(
     `  ${m.name}: ${Math.round(m.rps)} req/s, p50 ${m.p50.toFixed(1)} ms, p99 ${m.p99.toFixed(1)} ms, ` +
-      `${m.errors} errors, ${m.unexpected} unexpected ${JSON.stringify(m.statuses)}, ${Math.round(m.bytesPerResponse)} B/response`,
+      `${m.errors} errors, ${m.unexpected} unexpected ${JSON.stringify(m.statuses)}, ${Math.round(m.bytesPerResponse)} B/response` +
+        (m.cpuUsPerRequest === undefined ? '' : `, server CPU ${Math.round(m.cpuUsPerRequest)} µs/request`) +
+        (m.loadAverage === undefined ? '' : `, load average ${m.loadAverage.toFixed(1)}`),
   );
   return m;
 }
@@ -97,16 +100,22 @@ interface PhaseResult {
   signing?: Measured & { countDelta: number };
   countPage?: Measured;
   countPageLight?: Measured;
-  mixed?: { held: number | undefined; steps: { rate: number; p99: number; pageP99: number; signP99: number; errors: number; unexpected: number; ok: boolean }[] };
+  mixed?: {
+    held: number | undefined;
+    steps: { rate: number; attempt: number; p99: number; pageP99: number; signP99: number; errors: number; unexpected: number; lagP99: number; ok: boolean }[];
+  };
 }
 
 async function throughput(app: Running, session: OrganizerSession | undefined, cssPath: string): Promise<PhaseResult> {
   const result: PhaseResult = {};
-  const common = { connections, duration: seconds, warmup };
+  const common = { connections, duration: seconds, warmup, cpuSeconds: app.cpuSeconds };
   if (wants('page')) result.page = show(await closedLoop({ ...common, name: 'campaign page', url: app.url + pagePath, expect: 200 }));
   if (wants('json')) result.json = show(await closedLoop({ ...common, name: 'public JSON', url: `${app.url}${pagePath}.json`, expect: 200 }));
   if (wants('css')) result.css = show(await closedLoop({ ...common, name: 'static CSS', url: app.url + cssPath, expect: 200 }));
   if (wants('sign')) {
+    // Warm up on signatures of their own, so the count check below covers only the measured ones.
+    const signingWarmup = { ...common, name: 'signing warm-up', url: `${app.url}${pagePath}/signatures`, method: 'POST', headers: { 'content-type': FORM }, body: signatureBody, expect: 303 };
+    await closedLoop({ ...signingWarmup, duration: warmup, warmup: 0 });
     const before = await count(app);
     const m = await closedLoop({
       ...common,
@@ -162,23 +171,32 @@ async function mixed(app: Running, rates: number[]): Promise<NonNullable<PhaseRe
   const steps: NonNullable<PhaseResult['mixed']>['steps'] = [];
   let held: number | undefined;
   const stepSeconds = quick ? 4 : 8;
+  // Each step is tried at most twice: the machine is shared (the load generator, and anything else
+  // running), so one disturbed step does not end the climb; two failures in a row do.
   for (const rate of rates) {
-    const before = await count(app);
-    const r = await openLoop(app.url, mixedStreams(rate), stepSeconds);
-    const all = r.byKind.all as Measured;
-    const sign = r.byKind.sign;
-    const counted = (await count(app)) - before;
-    const ok = all.errors === 0 && all.unexpected === 0 && all.p99 < 200 && counted === (sign?.requests ?? 0);
-    steps.push({ rate, p99: all.p99, pageP99: r.byKind.page?.p99 ?? NaN, signP99: sign?.p99 ?? NaN, errors: all.errors, unexpected: all.unexpected, ok });
-    log(
-      `  mixed ${rate} views/s + ${rate / 100} signatures/s: p50 ${all.p50.toFixed(1)} ms, p99 ${all.p99.toFixed(1)} ms ` +
-        `(page ${r.byKind.page?.p99.toFixed(1)}, sign ${sign?.p99.toFixed(1)}), ${all.errors} errors, ${all.unexpected} unexpected, ` +
-        `${counted} counted of ${sign?.requests ?? 0} signed: ${ok ? 'held' : 'NOT held'}`,
-    );
+    let ok = false;
+    for (let attempt = 1; attempt <= 2 && !ok; attempt++) {
+      // One unmeasured second at the same rate first: the generator's own first moments (sockets,
+      // compiling its code) are slower than any server and would otherwise land in the p99.
+      await openLoop(app.url, mixedStreams(rate), 1);
+      const before = await count(app);
+      const r = await openLoop(app.url, mixedStreams(rate), stepSeconds);
+      const all = r.byKind.all as Measured;
+      const sign = r.byKind.sign;
+      const counted = (await count(app)) - before;
+      ok = all.errors === 0 && all.unexpected === 0 && all.p99 < 200 && counted === (sign?.requests ?? 0);
+      steps.push({ rate, attempt, p99: all.p99, pageP99: r.byKind.page?.p99 ?? NaN, signP99: sign?.p99 ?? NaN, errors: all.errors, unexpected: all.unexpected, lagP99: r.sendLagP99, ok });
+      log(
+        `  mixed ${rate} views/s + ${rate / 100} signatures/s${attempt > 1 ? ' (again)' : ''}: p50 ${all.p50.toFixed(1)} ms, p99 ${all.p99.toFixed(1)} ms ` +
+          `(page ${r.byKind.page?.p99.toFixed(1)}, sign ${sign?.p99.toFixed(1)}), ${all.errors} errors, ${all.unexpected} unexpected, ` +
+          `${counted} counted of ${sign?.requests ?? 0} signed, generator lag p99 ${r.sendLagP99.toFixed(1)} ms (max ${r.sendLagMax.toFixed(0)}, its event loop stalled up to ${r.generatorLoopDelayMax.toFixed(0)} ms), ` +
+          `load average ${loadavg()[0]?.toFixed(1)}: ${ok ? 'held' : 'NOT held'}`,
+      );
+      // Let the server settle between steps.
+      await new Promise((r) => setTimeout(r, 1000));
+    }
     if (!ok) break;
     held = rate;
-    // Let the server settle between steps.
-    await new Promise((r) => setTimeout(r, 1000));
   }
   return { held, steps };
 }
@@ -199,6 +217,17 @@ async function phase(label: string, app: Running, cssPath: string): Promise<Phas
 
 async function main(): Promise<void> {
   log(`output in ${outDir}${quick ? ' (quick mode)' : ''}`);
+  if (args.priority) {
+    // On a shared machine: run the generator and the servers (which inherit it) ahead of other work,
+    // so that the figures are about this app rather than about the neighbours. Needs CAP_SYS_NICE.
+    try {
+      setPriority(-5);
+      log('running at nice -5 (generator and servers)');
+    } catch (error) {
+      log(`could not raise priority: ${(error as Error).message}`);
+    }
+  }
+  log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start`);
   execFileSync('npm', ['run', 'build'], { cwd: fromRoot(), stdio: ['ignore', 'ignore', 'inherit'] });
   const logLevel = args['log-level'] ?? 'info';
   const appOptions = { databasePath, port: 3901, logFile, logLevel, profileDir, cluster };
@@ -211,9 +240,26 @@ async function main(): Promise<void> {
   if (wants('baseline')) {
     const baseline = await startBaseline(3902, Buffer.byteLength(pageHtml), join(outDir, 'baseline.log'));
     log(`bare Express (${connections} connections, ${seconds} s)`);
-    baselineRows.push(show(await closedLoop({ name: 'bare Express, small page', url: baseline.url + '/', connections, duration: seconds, warmup, expect: 200 })));
+    const cpuSeconds = baseline.cpuSeconds;
+    baselineRows.push(show(await closedLoop({ name: 'bare Express, small page', url: baseline.url + '/', connections, duration: seconds, warmup, expect: 200, cpuSeconds })));
     baselineRows.push(
-      show(await closedLoop({ name: 'bare Express, page-sized body', url: baseline.url + '/sized', connections, duration: seconds, warmup, expect: 200 })),
+      show(await closedLoop({ name: 'bare Express, page-sized body', url: baseline.url + '/sized', connections, duration: seconds, warmup, expect: 200, cpuSeconds })),
+    );
+    baselineRows.push(
+      show(
+        await closedLoop({
+          name: 'bare Express, form POST → 303',
+          url: baseline.url + '/form',
+          method: 'POST',
+          headers: { 'content-type': FORM },
+          body: signatureBody,
+          connections,
+          duration: seconds,
+          warmup,
+          expect: 303,
+          cpuSeconds,
+        }),
+      ),
     );
     await baseline.stop();
   }
@@ -267,9 +313,10 @@ async function main(): Promise<void> {
   const add = (name: string, key: keyof PhaseResult, target?: number) => {
     const a = empty[key] as Measured | undefined;
     const b = million?.[key] as Measured | undefined;
-    if (a) tableRows.push({ name, empty: a, million: b, ratio: bare ? a.rps / bare.rps : undefined, target });
+    if (a) tableRows.push({ name, empty: a, million: b, ratio: bare ? a.rps / bare.rps : undefined, cpuRatio: cpuRatio(a), target });
   };
-  for (const b of baselineRows) tableRows.push({ name: b.name, empty: b, ratio: bare ? b.rps / bare.rps : undefined });
+  const cpuRatio = (m: Measured) => (bare?.cpuUsPerRequest && m.cpuUsPerRequest ? bare.cpuUsPerRequest / m.cpuUsPerRequest : undefined);
+  for (const b of baselineRows) tableRows.push({ name: b.name, empty: b, ratio: bare ? b.rps / bare.rps : undefined, cpuRatio: cpuRatio(b) });
   add('campaign page', 'page', 0.8);
   add('public JSON', 'json', 0.9);
   add('static CSS', 'css');
@@ -288,6 +335,8 @@ async function main(): Promise<void> {
     memoryGb: +(totalmem() / 2 ** 30).toFixed(1),
     freeGb: +(freemem() / 2 ** 30).toFixed(1),
     node: process.version,
+    loadAverageAtEnd: loadavg(),
+    priority: args.priority ? -5 : 0,
   };
   writeFileSync(join(outDir, 'results.json'), JSON.stringify({ machine, quick, connections, seconds, rows, baseline: baselineRows, empty, million, exportResult }, null, 2));
   log(`results written to ${join(outDir, 'results.json')}${profileDir ? `, CPU profiles in ${profileDir}` : ''}`);

@@ -10,6 +10,8 @@ export interface Running {
   peakRssMb(): number;
   /** Resident memory now (VmRSS), in MB. */
   rssMb(): number;
+  /** CPU time the server process has used so far (user + system), in seconds. */
+  cpuSeconds(): number;
   /** Starts the peak over from the current resident memory (Linux: clear_refs 5). */
   resetPeak(): void;
   stop(): Promise<void>;
@@ -19,6 +21,26 @@ function statusField(pid: number, field: string): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
   return match ? Number(match[1]) / 1024 : NaN;
+}
+
+const TICKS_PER_SECOND = 100;
+
+function ownCpuSeconds(pid: number): number {
+  // Fields after the command name (which is in parentheses and may hold spaces): utime is 14th, stime 15th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** The process and its live children (the workers, when it is the cluster launcher). */
+function cpuSeconds(pid: number): number {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // Kernels without CONFIG_PROC_CHILDREN: the process alone.
+  }
+  return [pid, ...children].reduce((sum, p) => sum + ownCpuSeconds(p), 0);
 }
 
 async function waitUntilUp(url: string, child: ChildProcess, name: string): Promise<void> {
@@ -62,6 +84,7 @@ export async function startProcess(options: StartOptions): Promise<Running> {
     pid,
     peakRssMb: () => statusField(pid, 'VmHWM'),
     rssMb: () => statusField(pid, 'VmRSS'),
+    cpuSeconds: () => cpuSeconds(pid),
     resetPeak: () => writeFileSync(`/proc/${pid}/clear_refs`, '5'),
     stop: () =>
       new Promise<void>((resolve) => {
