@@ -39,6 +39,7 @@ export async function renderCampaignPage(deps: AppDeps, res: Response, campaign:
       formHeading: campaign.formHeading,
       open: campaign.open,
       consentText: campaign.consent.text,
+      showRecentSigners: campaign.showRecentSigners,
     },
     progress: progressView(campaign, totals),
     form: {
