@@ -12,12 +12,11 @@
  */
 import { existsSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db.js';
+import { CliError, runCli, UsageError } from './cli.js';
 
 const USAGE = 'Usage: npm run backup -- <file>   (writes a copy of DATABASE_PATH to <file>)';
-
-class CliError extends Error {}
 
 interface BackupResult {
   file: string;
@@ -60,10 +59,8 @@ async function backupDatabase(source: string, destination: string): Promise<Back
 }
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.length !== 1 || !argv[0] || argv[0].startsWith('-')) {
-    console.error(USAGE);
-    return 2;
-  }
+  if (argv.length !== 1 || !argv[0] || argv[0].startsWith('-'))
+    throw new UsageError('Give the file to write the copy to.');
   const config = loadConfig(process.env);
   const result = await backupDatabase(config.databasePath, argv[0]);
   console.log(
@@ -72,13 +69,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof ConfigError || error instanceof CliError) {
-    console.error(error.message);
-    process.exitCode = 1;
-  } else {
-    throw error;
-  }
-}
+await runCli(main, USAGE);

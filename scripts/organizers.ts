@@ -9,19 +9,16 @@
  * Reads DATABASE_PATH like the server.
  */
 import { z } from 'zod';
-import { ConfigError, loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/db.js';
+import { loadConfig } from '../src/config.js';
 import { hashPassword, passwordProblem } from '../src/organizers/passwords.js';
-import { createRepositories, type Repositories } from '../src/repositories.js';
+import type { Repositories } from '../src/repositories.js';
+import { CliError, runCli, UsageError, withRepositories } from './cli.js';
 
 const USAGE = `Usage: npm run organizers -- <command>
   add <email>      create an organizer account (asks for the password)
   list             list organizer accounts
   passwd <email>   set a new password for an account
   remove <email>   delete an account`;
-
-class UsageError extends Error {}
-class CliError extends Error {}
 
 /** Reads one line from a terminal without showing what is typed. */
 function promptHidden(question: string): Promise<string> {
@@ -126,26 +123,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const config = loadConfig(process.env);
-  const db = openDatabase(config.databasePath);
-  try {
-    await run(createRepositories(db), command, args);
-  } finally {
-    db.close();
-  }
+  await withRepositories(loadConfig(process.env), (repos) => run(repos, command, args));
   return 0;
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof UsageError) {
-    console.error(`${error.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-  } else if (error instanceof CliError || error instanceof ConfigError) {
-    console.error(error.message);
-    process.exitCode = 1;
-  } else {
-    throw error;
-  }
-}
+await runCli(main, USAGE);

@@ -5,24 +5,20 @@
  *   npm run signatures -- mailing-list --campaign <slug>  CSV of the people who ticked the updates box
  * Reads DATABASE_PATH and CAMPAIGNS_DIR like the server.
  */
-import { existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { CampaignContentError, loadCampaigns } from '../src/campaigns/content.js';
-import { ConfigError, loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/db.js';
+import { loadCampaigns } from '../src/campaigns/content.js';
+import { loadConfig } from '../src/config.js';
 import { signaturesCsv } from '../src/organizers/csv.js';
 import { eraseByEmail, exportByEmail } from '../src/privacy/requests.js';
-import { createRepositories } from '../src/repositories.js';
+import { runCli, UsageError, withRepositories } from './cli.js';
 
 const USAGE = `Usage:
   npm run --silent signatures -- export --email <address>        print everything held about an address, as JSON
   npm run --silent signatures -- erase --email <address>         delete that address's signatures from every campaign
   npm run --silent signatures -- mailing-list --campaign <slug>  CSV of the people who ticked the updates box`;
-
-class UsageError extends Error {}
 
 function parse(argv: string[]): { command: string; email?: string; campaign?: string } {
   let values: { email?: string; campaign?: string };
@@ -53,52 +49,36 @@ async function main(argv: string[]): Promise<number> {
   if (!['export', 'erase', 'mailing-list'].includes(args.command))
     throw new UsageError(`Unknown command: ${args.command}`);
   const config = loadConfig(process.env);
-  // openDatabase would create a missing file: a mistyped path must not report "nothing held".
-  if (config.databasePath !== ':memory:' && !existsSync(config.databasePath)) {
-    console.error(`No database at ${config.databasePath} (set DATABASE_PATH).`);
-    return 1;
-  }
   const campaigns = loadCampaigns(config.campaignsDir);
-  const db = openDatabase(config.databasePath);
-  const deps = { campaigns, repos: createRepositories(db) };
-  try {
-    if (args.command === 'export') {
-      const held = await exportByEmail(deps, requireEmail(args.email), new Date());
-      console.log(JSON.stringify(held, null, 2));
-    } else if (args.command === 'erase') {
-      const email = requireEmail(args.email);
-      const report = await eraseByEmail(deps, email);
-      if (report.erased === 0) console.log(`No signatures are held for ${email}. Nothing was erased.`);
-      else {
-        console.log(`Erased ${report.erased} signature${report.erased === 1 ? '' : 's'} for ${email}:`);
-        for (const c of report.campaigns)
-          console.log(`  ${c.campaignSlug}: ${c.erased} erased, count now ${c.signatureCountNow}`);
+  await withRepositories(
+    config,
+    async (repos) => {
+      const deps = { campaigns, repos };
+      if (args.command === 'export') {
+        const held = await exportByEmail(deps, requireEmail(args.email), new Date());
+        console.log(JSON.stringify(held, null, 2));
+      } else if (args.command === 'erase') {
+        const email = requireEmail(args.email);
+        const report = await eraseByEmail(deps, email);
+        if (report.erased === 0) console.log(`No signatures are held for ${email}. Nothing was erased.`);
+        else {
+          console.log(`Erased ${report.erased} signature${report.erased === 1 ? '' : 's'} for ${email}:`);
+          for (const c of report.campaigns)
+            console.log(`  ${c.campaignSlug}: ${c.erased} erased, count now ${c.signatureCountNow}`);
+        }
+      } else {
+        if (!args.campaign) throw new UsageError('--campaign <slug> is required.');
+        if (!campaigns.bySlug(args.campaign))
+          throw new UsageError(`No campaign with slug "${args.campaign}" in ${config.campaignsDir}.`);
+        // The organizers' opted-in CSV, as /organizers/campaigns/<slug>/opted-in.csv gives it: only people
+        // who ticked the box, formulas neutralised.
+        const rows = Readable.from(repos.signatures.exportRows(args.campaign, { optedInOnly: true }));
+        await pipeline(rows, signaturesCsv(), process.stdout, { end: false });
       }
-    } else {
-      if (!args.campaign) throw new UsageError('--campaign <slug> is required.');
-      if (!campaigns.bySlug(args.campaign))
-        throw new UsageError(`No campaign with slug "${args.campaign}" in ${config.campaignsDir}.`);
-      // The organizers' opted-in CSV, as /organizers/campaigns/<slug>/opted-in.csv gives it: only people
-      // who ticked the box, formulas neutralised.
-      const rows = Readable.from(deps.repos.signatures.exportRows(args.campaign, { optedInOnly: true }));
-      await pipeline(rows, signaturesCsv(), process.stdout, { end: false });
-    }
-  } finally {
-    db.close();
-  }
+    },
+    { mustExist: true },
+  );
   return 0;
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof UsageError) {
-    console.error(`${error.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-  } else if (error instanceof ConfigError || error instanceof CampaignContentError) {
-    console.error(error.message);
-    process.exitCode = 1;
-  } else {
-    throw error;
-  }
-}
+await runCli(main, USAGE);

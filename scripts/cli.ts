@@ -1,0 +1,52 @@
+/**
+ * What every command-line tool here shares: how it fails, and how it opens the database.
+ * A usage mistake exits 2 with the usage text; a known failure (bad config, bad campaign file, a
+ * refusal the tool explains) exits 1 with its message alone; anything else is a bug and shows its stack.
+ */
+import { existsSync } from 'node:fs';
+import { CampaignContentError } from '../src/campaigns/content.js';
+import { ConfigError, type Config } from '../src/config.js';
+import { openDatabase, type Db } from '../src/db.js';
+import { createRepositories, type Repositories } from '../src/repositories.js';
+
+/** The command line itself is wrong: the usage text follows the message. */
+export class UsageError extends Error {}
+/** The command understood but refused or failed, for a reason its message gives. */
+export class CliError extends Error {}
+
+export async function runCli(main: (argv: string[]) => Promise<number | void>, usage: string): Promise<void> {
+  try {
+    process.exitCode = (await main(process.argv.slice(2))) ?? 0;
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`${(error as Error).message}\n\n${usage}`);
+      process.exitCode = 2;
+    } else if (error instanceof CliError || error instanceof ConfigError || error instanceof CampaignContentError) {
+      console.error(error.message);
+      process.exitCode = 1;
+    } else {
+      throw error;
+    }
+  }
+}
+
+/**
+ * Opens the configured database, hands its repositories to `work`, and always closes it. With
+ * `mustExist`, a missing file is an error: openDatabase would create an empty one, and a mistyped
+ * path must not report "nothing held".
+ */
+export async function withRepositories<T>(
+  config: Config,
+  work: (repos: Repositories, db: Db) => Promise<T>,
+  options: { mustExist?: boolean } = {},
+): Promise<T> {
+  if (options.mustExist && config.databasePath !== ':memory:' && !existsSync(config.databasePath)) {
+    throw new CliError(`No database at ${config.databasePath} (set DATABASE_PATH).`);
+  }
+  const db = openDatabase(config.databasePath);
+  try {
+    return await work(createRepositories(db), db);
+  } finally {
+    db.close();
+  }
+}
