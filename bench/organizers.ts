@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fromRoot } from '../src/paths.js';
+import { join } from 'node:path';
+import { BUILD_DIR } from './servers.js';
 
 /** A signed-in organizer for the count page and the export, once the organizer pages exist. */
 export interface OrganizerSession {
@@ -20,7 +21,7 @@ const cookiesOf = (res: Response): string[] => res.headers.getSetCookie().map((c
  * are not in this build.
  */
 export async function organizerSession(baseUrl: string, databasePath: string, campaignSlug: string): Promise<OrganizerSession | undefined> {
-  const cli = fromRoot('dist', 'scripts', 'organizers.js');
+  const cli = join(BUILD_DIR, 'scripts', 'organizers.js');
   const login = await fetch(`${baseUrl}/organizers/login`, { redirect: 'manual' });
   const html = await login.text();
   if (login.status === 404 || !existsSync(cli)) return undefined;

@@ -9,7 +9,7 @@ import { closedLoop, openLoop, type Measured, type Stream } from './load.js';
 import { loadSignatures } from './loadSignatures.js';
 import { organizerSession, type OrganizerSession } from './organizers.js';
 import { printTable, type Row } from './report.js';
-import { startApp, startBaseline, type Running } from './servers.js';
+import { BUILD_DIR, startApp, startBaseline, type Running } from './servers.js';
 
 /**
  * `npm run bench [-- --quick] [-- --profile]`: builds and starts the real app (production mode, a fresh
@@ -228,7 +228,10 @@ async function main(): Promise<void> {
     }
   }
   log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start`);
-  execFileSync('npm', ['run', 'build'], { cwd: fromRoot(), stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [fromRoot('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', BUILD_DIR], {
+    cwd: fromRoot(),
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const logLevel = args['log-level'] ?? 'info';
   const appOptions = { databasePath, port: 3901, logFile, logLevel, profileDir, cluster };
   let app = await startApp(appOptions);

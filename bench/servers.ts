@@ -1,6 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fromRoot } from '../src/paths.js';
+
+/**
+ * The bench builds its own copy of the app here (inside the project, so the app still finds its views,
+ * migrations and campaigns), so that someone running `npm run build` during a run cannot change the
+ * code being measured halfway through.
+ */
+export const BUILD_DIR = fromRoot('node_modules', '.cache', 'undersigned-bench');
 
 export interface Running {
   name: string;
@@ -107,7 +115,7 @@ export interface AppOptions {
 
 /** The real app, built, in production mode, rate limits and minimum fill time off by configuration. */
 export function startApp(options: AppOptions): Promise<Running> {
-  const script = options.cluster ? fromRoot('dist', 'scripts', 'cluster.js') : fromRoot('dist', 'src', 'server.js');
+  const script = join(BUILD_DIR, ...(options.cluster ? ['scripts', 'cluster.js'] : ['src', 'server.js']));
   const args = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, script] : [script];
   return startProcess({
     name: 'app',

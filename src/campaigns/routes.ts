@@ -19,9 +19,12 @@ export interface FormState {
 /** Renders a campaign page: fresh for GET, or with the person's values and errors after a failed POST. */
 export async function renderCampaignPage(deps: AppDeps, res: Response, campaign: Campaign, form?: FormState): Promise<void> {
   const totals = await deps.repos.campaigns.totals(campaign.slug);
+  const recentSigners = await recentSignersView(deps.repos.privacy, campaign);
+  const second = Math.floor(deps.clock.now().getTime() / 1000);
   const path = campaignPath(campaign);
   const errors = form?.errors ?? [];
-  const model = {
+  // Built only when the page is rendered, not for each view the shared copy answers.
+  const model = () => ({
     page: {
       title: errors.length ? `Error: ${campaign.title}` : campaign.title,
       description: campaign.summary,
@@ -45,19 +48,20 @@ export async function renderCampaignPage(deps: AppDeps, res: Response, campaign:
     form: {
       action: `${path}/signatures`,
       // When the form was drawn, signed so it cannot be forged: too quick a reply is a bot.
-      started: deps.signer.sign(`${campaign.slug}:${Math.floor(deps.clock.now().getTime() / 1000)}`),
+      started: deps.signer.sign(`${campaign.slug}:${second}`),
       values: { country: 'US', ...form?.values },
       errors,
       errorFor: Object.fromEntries(errors.map((e) => [e.field, e.message])),
     },
     countries: COUNTRIES,
-    recentSigners: await recentSignersView(deps.repos.privacy, campaign),
-  };
-  if (form) return res.render('campaign', model);
-  // The same page for every viewer: rendered again only when the count, form token or recent signers change.
-  const key = JSON.stringify([model.progress.count, model.form.started, model.recentSigners]);
+    recentSigners,
+  });
+  if (form) return res.render('campaign', model());
+  // The same page for every viewer: rendered again only when the count, the second of the form
+  // token or the recent signers change.
+  const key = JSON.stringify([totals.signatureCount, second, recentSigners]);
   await responseCache(res.app).send(res, `page:${campaign.slug}`, key, 'text/html; charset=utf-8', () =>
-    renderToString(res, 'campaign', model),
+    renderToString(res, 'campaign', model()),
   );
 }
 
