@@ -76,6 +76,17 @@ function signatureBody(): string {
   }).toString();
 }
 
+/** The count once it has stopped moving (no request still in flight). */
+async function settledCount(app: Running): Promise<number> {
+  let last = await count(app);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = await count(app);
+    if (now === last) return now;
+    last = now;
+  }
+}
+
 async function count(app: Running): Promise<number> {
   const res = await fetch(`${app.url}${pagePath}.json`);
   return ((await res.json()) as { signatureCount: number }).signatureCount;
@@ -116,7 +127,8 @@ async function throughput(app: Running, session: OrganizerSession | undefined, c
     // Warm up on signatures of their own, so the count check below covers only the measured ones.
     const signingWarmup = { ...common, name: 'signing warm-up', url: `${app.url}${pagePath}/signatures`, method: 'POST', headers: { 'content-type': FORM }, body: signatureBody, expect: 303 };
     await closedLoop({ ...signingWarmup, duration: warmup, warmup: 0 });
-    const before = await count(app);
+    // The warm-up's last requests may still be committing (in another worker, with --cluster).
+    const before = await settledCount(app);
     const m = await closedLoop({
       ...common,
       name: 'signing',
