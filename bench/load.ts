@@ -52,8 +52,12 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<Measured> 
   const base = { url: options.url, connections: options.connections, timeout: 10, requests: [request] };
   if (options.warmup > 0 && !options.amount) await autocannon({ ...base, duration: options.warmup });
   const cpuBefore = options.cpuSeconds?.();
-  const result = await autocannon(options.amount ? { ...base, amount: options.amount } : { ...base, duration: options.duration ?? 10 });
-  const statuses = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, s]) => [code, Number(s.count)]));
+  const result = await autocannon(
+    options.amount ? { ...base, amount: options.amount } : { ...base, duration: options.duration ?? 10 },
+  );
+  const statuses = Object.fromEntries(
+    Object.entries(result.statusCodeStats).map(([code, s]) => [code, Number(s.count)]),
+  );
   const answered = Object.values(statuses).reduce((a, b) => a + b, 0);
   return {
     name: options.name,
@@ -65,7 +69,8 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<Measured> 
     unexpected: answered - (statuses[String(options.expect)] ?? 0),
     statuses,
     bytesPerResponse: answered ? result.throughput.total / answered : 0,
-    cpuUsPerRequest: cpuBefore === undefined || !answered ? undefined : (((options.cpuSeconds?.() ?? 0) - cpuBefore) * 1e6) / answered,
+    cpuUsPerRequest:
+      cpuBefore === undefined || !answered ? undefined : (((options.cpuSeconds?.() ?? 0) - cpuBefore) * 1e6) / answered,
     loadAverage: loadavg()[0],
   };
 }
@@ -141,7 +146,15 @@ export async function openLoop(baseUrl: string, streams: Stream[], seconds: numb
       if (inFlight === 0) drained?.();
     };
     const req = http.request(
-      { agent, host: target.hostname, port: target.port, method: spec.method, path: spec.path, headers: spec.headers, timeout: 10_000 },
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        method: spec.method,
+        path: spec.path,
+        headers: spec.headers,
+        timeout: 10_000,
+      },
       (res) => {
         let size = 0;
         res.on('data', (chunk: Buffer) => (size += chunk.length));
@@ -175,7 +188,13 @@ export async function openLoop(baseUrl: string, streams: Stream[], seconds: numb
         while ((issued[i] as number) < due) {
           const n = issued[i] as number;
           issued[i] = n + 1;
-          fire(stream.kind, stream.next(), stream.expect, started + (n * 1000) / stream.rate, stream.follow?.bind(stream));
+          fire(
+            stream.kind,
+            stream.next(),
+            stream.expect,
+            started + (n * 1000) / stream.rate,
+            stream.follow?.bind(stream),
+          );
         }
       });
       if (now - started >= seconds * 1000) resolve();

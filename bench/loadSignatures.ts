@@ -19,9 +19,56 @@ export interface LoadOptions {
   batch?: number;
 }
 
-const FIRST = ['Ada', 'Grace', 'Alan', 'Katherine', 'Tim', 'Margaret', 'Linus', 'Radia', 'Dennis', 'Barbara', 'Ken', 'Frances', 'Chidi', 'Aiko', 'Mateo', 'Priya', 'Olga', 'Kwame', 'Lucía', 'Søren'];
-const LAST = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Berners-Lee', 'Hamilton', 'Torvalds', 'Perlman', 'Ritchie', 'Liskov', 'Thompson', 'Allen', 'Okafor', 'Tanaka', 'García', 'Sharma', 'Ivanova', 'Mensah', 'Fernández', 'Kierkegaard'];
-const COMMENTS = ['Please listen.', 'This matters to my neighbourhood.', 'Signed for my kids.', 'Privacy is a right, not a feature.'];
+const FIRST = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Katherine',
+  'Tim',
+  'Margaret',
+  'Linus',
+  'Radia',
+  'Dennis',
+  'Barbara',
+  'Ken',
+  'Frances',
+  'Chidi',
+  'Aiko',
+  'Mateo',
+  'Priya',
+  'Olga',
+  'Kwame',
+  'Lucía',
+  'Søren',
+];
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Johnson',
+  'Berners-Lee',
+  'Hamilton',
+  'Torvalds',
+  'Perlman',
+  'Ritchie',
+  'Liskov',
+  'Thompson',
+  'Allen',
+  'Okafor',
+  'Tanaka',
+  'García',
+  'Sharma',
+  'Ivanova',
+  'Mensah',
+  'Fernández',
+  'Kierkegaard',
+];
+const COMMENTS = [
+  'Please listen.',
+  'This matters to my neighbourhood.',
+  'Signed for my kids.',
+  'Privacy is a right, not a feature.',
+];
 const DAY_MS = 86_400_000;
 
 export function loadSignatures(options: LoadOptions): { rows: number; seconds: number } {
@@ -44,7 +91,28 @@ export function loadSignatures(options: LoadOptions): { rows: number; seconds: n
   );
 
   // 200 countries with a Zipf-like weight: a few large, a long tail, as a viral campaign looks.
-  const large = ['US', 'GB', 'CA', 'DE', 'FR', 'AU', 'IN', 'BR', 'ES', 'IT', 'NL', 'MX', 'IE', 'SE', 'NZ', 'JP', 'ZA', 'PL', 'NG', 'PH'];
+  const large = [
+    'US',
+    'GB',
+    'CA',
+    'DE',
+    'FR',
+    'AU',
+    'IN',
+    'BR',
+    'ES',
+    'IT',
+    'NL',
+    'MX',
+    'IE',
+    'SE',
+    'NZ',
+    'JP',
+    'ZA',
+    'PL',
+    'NG',
+    'PH',
+  ];
   const order = [...large, ...COUNTRIES.map((c) => c.code).filter((c) => !large.includes(c))].slice(0, 200);
   const weights = order.map((_, i) => 1 / (i + 1));
   const cumulative: number[] = [];
@@ -74,7 +142,20 @@ export function loadSignatures(options: LoadOptions): { rows: number; seconds: n
       const comment = n % 20 === 0 ? (COMMENTS[n % COMMENTS.length] as string) : null;
       const createdAt = new Date(start + ((i + Math.random()) / rows) * (end - start)).toISOString();
       const hash = hashes.subarray((n - from) * 16, (n - from + 1) * 16).toString('base64url');
-      insert.run(campaignSlug, f, l, email, email.toLowerCase(), country, postal, comment, n % 5 < 2 ? 1 : 0, consentVersion, hash, createdAt);
+      insert.run(
+        campaignSlug,
+        f,
+        l,
+        email,
+        email.toLowerCase(),
+        country,
+        postal,
+        comment,
+        n % 5 < 2 ? 1 : 0,
+        consentVersion,
+        hash,
+        createdAt,
+      );
     }
   });
 
@@ -90,5 +171,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.ar
   const [databasePath, campaignSlug = 'amazon-ring', rows = '1000000'] = process.argv.slice(2);
   if (!databasePath) throw new Error('usage: tsx bench/loadSignatures.ts <database file> [slug] [rows]');
   const result = loadSignatures({ databasePath, campaignSlug, consentVersion: 'bench', rows: Number(rows) });
-  console.log(`loaded ${result.rows} signatures in ${result.seconds.toFixed(1)} s (${Math.round(result.rows / result.seconds)} rows/s)`);
+  console.log(
+    `loaded ${result.rows} signatures in ${result.seconds.toFixed(1)} s (${Math.round(result.rows / result.seconds)} rows/s)`,
+  );
 }

@@ -20,7 +20,11 @@ const cookiesOf = (res: Response): string[] => res.headers.getSetCookie().map((c
  * through the login form with its CSRF token, like a browser. Undefined when the organizer pages
  * are not in this build.
  */
-export async function organizerSession(baseUrl: string, databasePath: string, campaignSlug: string): Promise<OrganizerSession | undefined> {
+export async function organizerSession(
+  baseUrl: string,
+  databasePath: string,
+  campaignSlug: string,
+): Promise<OrganizerSession | undefined> {
   const cli = join(BUILD_DIR, 'scripts', 'organizers.js');
   const login = await fetch(`${baseUrl}/organizers/login`, { redirect: 'manual' });
   const html = await login.text();

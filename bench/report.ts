@@ -64,9 +64,18 @@ export function printTable(rows: Row[], extras: Extras): void {
     );
   }
   console.log('');
-  console.log(`mixed load held (p99 < 200 ms, no errors), page views/s (+1% signatures): fresh ${extras.mixedEmpty ?? 'none'}, at ${scale} ${extras.mixedMillion ?? 'none'}`);
+  console.log(
+    `mixed load held (p99 < 200 ms, no errors), page views/s (+1% signatures): fresh ${extras.mixedEmpty ?? 'none'}, at ${scale} ${extras.mixedMillion ?? 'none'}`,
+  );
   const e = extras.exportResult;
-  if (e) console.log(`CSV export: ${int(e.rows)} rows in ${e.seconds.toFixed(1)} s, ${int(e.rowsPerSecond)} rows/s, server peak RSS ${e.peakRssMb.toFixed(0)} MB`);
-  console.log('× bare: req/s over bare Express (small page); × CPU: bare Express server CPU per request over this one\'s.');
-  console.log(`(${scale}/fresh is the fresh-database req/s over the req/s at ${scale}: above 1 means slower at scale; the target is ≤ 1.2)`);
+  if (e)
+    console.log(
+      `CSV export: ${int(e.rows)} rows in ${e.seconds.toFixed(1)} s, ${int(e.rowsPerSecond)} rows/s, server peak RSS ${e.peakRssMb.toFixed(0)} MB`,
+    );
+  console.log(
+    "× bare: req/s over bare Express (small page); × CPU: bare Express server CPU per request over this one's.",
+  );
+  console.log(
+    `(${scale}/fresh is the fresh-database req/s over the req/s at ${scale}: above 1 means slower at scale; the target is ≤ 1.2)`,
+  );
 }

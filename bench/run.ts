@@ -98,8 +98,8 @@ function show(m: Measured): Measured {
   log(
     `  ${m.name}: ${Math.round(m.rps)} req/s, p50 ${m.p50.toFixed(1)} ms, p99 ${m.p99.toFixed(1)} ms, ` +
       `${m.errors} errors, ${m.unexpected} unexpected ${JSON.stringify(m.statuses)}, ${Math.round(m.bytesPerResponse)} B/response` +
-        (m.cpuUsPerRequest === undefined ? '' : `, server CPU ${Math.round(m.cpuUsPerRequest)} µs/request`) +
-        (m.loadAverage === undefined ? '' : `, load average ${m.loadAverage.toFixed(1)}`),
+      (m.cpuUsPerRequest === undefined ? '' : `, server CPU ${Math.round(m.cpuUsPerRequest)} µs/request`) +
+      (m.loadAverage === undefined ? '' : `, load average ${m.loadAverage.toFixed(1)}`),
   );
   return m;
 }
@@ -113,19 +113,42 @@ interface PhaseResult {
   countPageLight?: Measured;
   mixed?: {
     held: number | undefined;
-    steps: { rate: number; attempt: number; p99: number; pageP99: number; signP99: number; errors: number; unexpected: number; lagP99: number; ok: boolean }[];
+    steps: {
+      rate: number;
+      attempt: number;
+      p99: number;
+      pageP99: number;
+      signP99: number;
+      errors: number;
+      unexpected: number;
+      lagP99: number;
+      ok: boolean;
+    }[];
   };
 }
 
 async function throughput(app: Running, session: OrganizerSession | undefined, cssPath: string): Promise<PhaseResult> {
   const result: PhaseResult = {};
   const common = { connections, duration: seconds, warmup, cpuSeconds: app.cpuSeconds };
-  if (wants('page')) result.page = show(await closedLoop({ ...common, name: 'campaign page', url: app.url + pagePath, expect: 200 }));
-  if (wants('json')) result.json = show(await closedLoop({ ...common, name: 'public JSON', url: `${app.url}${pagePath}.json`, expect: 200 }));
-  if (wants('css')) result.css = show(await closedLoop({ ...common, name: 'static CSS', url: app.url + cssPath, expect: 200 }));
+  if (wants('page'))
+    result.page = show(await closedLoop({ ...common, name: 'campaign page', url: app.url + pagePath, expect: 200 }));
+  if (wants('json'))
+    result.json = show(
+      await closedLoop({ ...common, name: 'public JSON', url: `${app.url}${pagePath}.json`, expect: 200 }),
+    );
+  if (wants('css'))
+    result.css = show(await closedLoop({ ...common, name: 'static CSS', url: app.url + cssPath, expect: 200 }));
   if (wants('sign')) {
     // Warm up on signatures of their own, so the count check below covers only the measured ones.
-    const signingWarmup = { ...common, name: 'signing warm-up', url: `${app.url}${pagePath}/signatures`, method: 'POST', headers: { 'content-type': FORM }, body: signatureBody, expect: 303 };
+    const signingWarmup = {
+      ...common,
+      name: 'signing warm-up',
+      url: `${app.url}${pagePath}/signatures`,
+      method: 'POST',
+      headers: { 'content-type': FORM },
+      body: signatureBody,
+      expect: 303,
+    };
     await closedLoop({ ...signingWarmup, duration: warmup, warmup: 0 });
     // The warm-up's last requests may still be committing (in another worker, with --cluster).
     const before = await settledCount(app);
@@ -143,17 +166,32 @@ async function throughput(app: Running, session: OrganizerSession | undefined, c
     const countDelta = (await count(app)) - before;
     show(m);
     const ok = countDelta === m.statuses['303'] && countDelta === m.requests;
-    log(`  signing: count went up by ${countDelta} for ${m.requests} answered (${m.statuses['303'] ?? 0} × 303): ${ok ? 'equal' : 'NOT EQUAL'}`);
+    log(
+      `  signing: count went up by ${countDelta} for ${m.requests} answered (${m.statuses['303'] ?? 0} × 303): ${ok ? 'equal' : 'NOT EQUAL'}`,
+    );
     result.signing = { ...m, countDelta };
   }
   if (wants('count') && session) {
     result.countPage = show(
-      await closedLoop({ ...common, name: 'organizer count page', url: app.url + session.countPath, headers: { cookie: session.cookie }, expect: 200 }),
+      await closedLoop({
+        ...common,
+        name: 'organizer count page',
+        url: app.url + session.countPath,
+        headers: { cookie: session.cookie },
+        expect: 200,
+      }),
     );
     // Organizers are a handful of people refreshing, not a crowd: the p99 target is for that load.
     const light = await openLoop(
       app.url,
-      [{ kind: 'organizer count page, 20/s', rate: 20, expect: 200, next: () => ({ method: 'GET', path: session.countPath, headers: { cookie: session.cookie } }) }],
+      [
+        {
+          kind: 'organizer count page, 20/s',
+          rate: 20,
+          expect: 200,
+          next: () => ({ method: 'GET', path: session.countPath, headers: { cookie: session.cookie } }),
+        },
+      ],
       seconds,
     );
     result.countPageLight = show(light.byKind['organizer count page, 20/s'] as Measured);
@@ -169,11 +207,18 @@ function mixedStreams(rate: number): Stream[] {
       kind: 'sign',
       rate: rate / 100,
       expect: 303,
-      next: () => ({ method: 'POST', path: `${pagePath}/signatures`, headers: { 'content-type': FORM }, body: signatureBody() }),
+      next: () => ({
+        method: 'POST',
+        path: `${pagePath}/signatures`,
+        headers: { 'content-type': FORM },
+        body: signatureBody(),
+      }),
       follow: (headers) => {
         const cookie = headers['set-cookie']?.[0]?.split(';')[0];
         const location = headers.location;
-        return location ? { spec: { method: 'GET', path: location, headers: cookie ? { cookie } : undefined }, expect: 200 } : undefined;
+        return location
+          ? { spec: { method: 'GET', path: location, headers: cookie ? { cookie } : undefined }, expect: 200 }
+          : undefined;
       },
     },
   ];
@@ -197,7 +242,17 @@ async function mixed(app: Running, rates: number[]): Promise<NonNullable<PhaseRe
       const sign = r.byKind.sign;
       const counted = (await count(app)) - before;
       ok = all.errors === 0 && all.unexpected === 0 && all.p99 < 200 && counted === (sign?.requests ?? 0);
-      steps.push({ rate, attempt, p99: all.p99, pageP99: r.byKind.page?.p99 ?? NaN, signP99: sign?.p99 ?? NaN, errors: all.errors, unexpected: all.unexpected, lagP99: r.sendLagP99, ok });
+      steps.push({
+        rate,
+        attempt,
+        p99: all.p99,
+        pageP99: r.byKind.page?.p99 ?? NaN,
+        signP99: sign?.p99 ?? NaN,
+        errors: all.errors,
+        unexpected: all.unexpected,
+        lagP99: r.sendLagP99,
+        ok,
+      });
       log(
         `  mixed ${rate} views/s + ${rate / 100} signatures/s${attempt > 1 ? ' (again)' : ''}: p50 ${all.p50.toFixed(1)} ms, p99 ${all.p99.toFixed(1)} ms ` +
           `(page ${r.byKind.page?.p99.toFixed(1)}, sign ${sign?.p99.toFixed(1)}), ${all.errors} errors, ${all.unexpected} unexpected, ` +
@@ -239,11 +294,19 @@ async function main(): Promise<void> {
       log(`could not raise priority: ${(error as Error).message}`);
     }
   }
-  log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start`);
-  execFileSync(process.execPath, [fromRoot('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', BUILD_DIR], {
-    cwd: fromRoot(),
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  log(
+    `machine: ${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} at start`,
+  );
+  execFileSync(
+    process.execPath,
+    [fromRoot('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', BUILD_DIR],
+    {
+      cwd: fromRoot(),
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const logLevel = args['log-level'] ?? 'info';
   const appOptions = { databasePath, port: 3901, logFile, logLevel, profileDir, cluster };
   let app = await startApp(appOptions);
@@ -256,9 +319,31 @@ async function main(): Promise<void> {
     const baseline = await startBaseline(3902, Buffer.byteLength(pageHtml), join(outDir, 'baseline.log'));
     log(`bare Express (${connections} connections, ${seconds} s)`);
     const cpuSeconds = baseline.cpuSeconds;
-    baselineRows.push(show(await closedLoop({ name: 'bare Express, small page', url: baseline.url + '/', connections, duration: seconds, warmup, expect: 200, cpuSeconds })));
     baselineRows.push(
-      show(await closedLoop({ name: 'bare Express, page-sized body', url: baseline.url + '/sized', connections, duration: seconds, warmup, expect: 200, cpuSeconds })),
+      show(
+        await closedLoop({
+          name: 'bare Express, small page',
+          url: baseline.url + '/',
+          connections,
+          duration: seconds,
+          warmup,
+          expect: 200,
+          cpuSeconds,
+        }),
+      ),
+    );
+    baselineRows.push(
+      show(
+        await closedLoop({
+          name: 'bare Express, page-sized body',
+          url: baseline.url + '/sized',
+          connections,
+          duration: seconds,
+          warmup,
+          expect: 200,
+          cpuSeconds,
+        }),
+      ),
     );
     baselineRows.push(
       show(
@@ -283,14 +368,24 @@ async function main(): Promise<void> {
   log(`app peak RSS so far ${app.peakRssMb().toFixed(0)} MB`);
 
   let million: PhaseResult | undefined;
-  let exportResult: { rows: number; seconds: number; rowsPerSecond: number; peakRssMb: number; rssBeforeMb: number; bytes: number } | undefined;
+  let exportResult:
+    | { rows: number; seconds: number; rowsPerSecond: number; peakRssMb: number; rssBeforeMb: number; bytes: number }
+    | undefined;
   if (rows > 0 && (wants('million') || wants('export'))) {
     await app.stop();
     log(`loading ${rows.toLocaleString('en-US')} signatures in batched transactions`);
-    const loaded = loadSignatures({ databasePath, campaignSlug: campaign.slug, consentVersion: campaign.consent.version, rows });
-    log(`  loaded in ${loaded.seconds.toFixed(1)} s (${Math.round(loaded.rows / loaded.seconds).toLocaleString('en-US')} rows/s)`);
+    const loaded = loadSignatures({
+      databasePath,
+      campaignSlug: campaign.slug,
+      consentVersion: campaign.consent.version,
+      rows,
+    });
+    log(
+      `  loaded in ${loaded.seconds.toFixed(1)} s (${Math.round(loaded.rows / loaded.seconds).toLocaleString('en-US')} rows/s)`,
+    );
     app = await startApp(appOptions);
-    if (wants('million')) million = await phase(`${(await count(app)).toLocaleString('en-US')} signatures`, app, cssPath);
+    if (wants('million'))
+      million = await phase(`${(await count(app)).toLocaleString('en-US')} signatures`, app, cssPath);
     if (wants('export')) {
       // A fresh process, so its peak memory is the export's.
       await app.stop();
@@ -312,7 +407,14 @@ async function main(): Promise<void> {
         }
         const secs = (performance.now() - started) / 1000;
         const exported = lines - 1;
-        exportResult = { rows: exported, seconds: secs, rowsPerSecond: exported / secs, peakRssMb: app.peakRssMb(), rssBeforeMb: before, bytes };
+        exportResult = {
+          rows: exported,
+          seconds: secs,
+          rowsPerSecond: exported / secs,
+          peakRssMb: app.peakRssMb(),
+          rssBeforeMb: before,
+          bytes,
+        };
         log(
           `  status ${res.status}, ${exported.toLocaleString('en-US')} rows, ${(bytes / 1e6).toFixed(0)} MB in ${secs.toFixed(1)} s: ` +
             `${Math.round(exported / secs).toLocaleString('en-US')} rows/s, server peak RSS ${exportResult.peakRssMb.toFixed(0)} MB`,
@@ -328,10 +430,20 @@ async function main(): Promise<void> {
   const add = (name: string, key: keyof PhaseResult, target?: number) => {
     const a = empty[key] as Measured | undefined;
     const b = million?.[key] as Measured | undefined;
-    if (a) tableRows.push({ name, empty: a, million: b, ratio: bare ? a.rps / bare.rps : undefined, cpuRatio: cpuRatio(a), target });
+    if (a)
+      tableRows.push({
+        name,
+        empty: a,
+        million: b,
+        ratio: bare ? a.rps / bare.rps : undefined,
+        cpuRatio: cpuRatio(a),
+        target,
+      });
   };
-  const cpuRatio = (m: Measured) => (bare?.cpuUsPerRequest && m.cpuUsPerRequest ? bare.cpuUsPerRequest / m.cpuUsPerRequest : undefined);
-  for (const b of baselineRows) tableRows.push({ name: b.name, empty: b, ratio: bare ? b.rps / bare.rps : undefined, cpuRatio: cpuRatio(b) });
+  const cpuRatio = (m: Measured) =>
+    bare?.cpuUsPerRequest && m.cpuUsPerRequest ? bare.cpuUsPerRequest / m.cpuUsPerRequest : undefined;
+  for (const b of baselineRows)
+    tableRows.push({ name: b.name, empty: b, ratio: bare ? b.rps / bare.rps : undefined, cpuRatio: cpuRatio(b) });
   add('campaign page', 'page', 0.8);
   add('public JSON', 'json', 0.9);
   add('static CSS', 'css');
@@ -353,7 +465,14 @@ async function main(): Promise<void> {
     loadAverageAtEnd: loadavg(),
     priority: args.priority ? -5 : 0,
   };
-  writeFileSync(join(outDir, 'results.json'), JSON.stringify({ machine, quick, connections, seconds, rows, baseline: baselineRows, empty, million, exportResult }, null, 2));
+  writeFileSync(
+    join(outDir, 'results.json'),
+    JSON.stringify(
+      { machine, quick, connections, seconds, rows, baseline: baselineRows, empty, million, exportResult },
+      null,
+      2,
+    ),
+  );
   log(`results written to ${join(outDir, 'results.json')}${profileDir ? `, CPU profiles in ${profileDir}` : ''}`);
 }
 

@@ -18,7 +18,10 @@ export function createLogger(level: string): Logger {
     {
       level,
       base: undefined,
-      redact: { paths: ['*.email', '*.first_name', '*.last_name', '*.password', '*.postal_code'], censor: '[redacted]' },
+      redact: {
+        paths: ['*.email', '*.first_name', '*.last_name', '*.password', '*.postal_code'],
+        censor: '[redacted]',
+      },
     },
     destination,
   );

@@ -24,13 +24,20 @@ describe('campaign page reuse', () => {
     expect(first.headers.etag).toMatch(/^W\/"/);
     expect(second.headers.etag).toBe(first.headers.etag);
     expect(first.headers['content-type']).toBe('text/html; charset=utf-8');
-    await request(app).get('/campaigns/amazon-ring').set('If-None-Match', first.headers.etag as string).expect(304);
+    await request(app)
+      .get('/campaigns/amazon-ring')
+      .set('If-None-Match', first.headers.etag as string)
+      .expect(304);
   });
 
   it('GET /campaigns/:slug → a failed signature in between → the shared page shows no one’s values or errors', async () => {
     const { app } = await buildTestApp();
     await request(app).get('/campaigns/amazon-ring').expect(200);
-    const failed = await request(app).post('/campaigns/amazon-ring/signatures').type('form').send(validForm({ email: 'not-an-address', first_name: 'Zed' })).expect(422);
+    const failed = await request(app)
+      .post('/campaigns/amazon-ring/signatures')
+      .type('form')
+      .send(validForm({ email: 'not-an-address', first_name: 'Zed' }))
+      .expect(422);
     expect(failed.text).toContain('value="Zed"');
     const again = await request(app).get('/campaigns/amazon-ring').expect(200);
     expect(again.text).not.toContain('value="Zed"');
@@ -52,9 +59,16 @@ describe('public JSON reuse', () => {
     const before = await request(app).get('/campaigns/amazon-ring.json').expect(200);
     expect(before.body).toMatchObject({ signatureCount: 0, signaturesByCountry: [] });
     expect(before.headers['content-type']).toBe('application/json; charset=utf-8');
-    await request(app).post('/campaigns/amazon-ring/signatures').type('form').send(validForm({ country: 'FR', postal_code: '75001' })).expect(303);
+    await request(app)
+      .post('/campaigns/amazon-ring/signatures')
+      .type('form')
+      .send(validForm({ country: 'FR', postal_code: '75001' }))
+      .expect(303);
     const after = await request(app).get('/campaigns/amazon-ring.json').expect(200);
-    expect(after.body).toMatchObject({ signatureCount: 1, signaturesByCountry: [{ code: 'FR', name: 'France', count: 1 }] });
+    expect(after.body).toMatchObject({
+      signatureCount: 1,
+      signaturesByCountry: [{ code: 'FR', name: 'France', count: 1 }],
+    });
     expect(after.headers.etag).not.toBe(before.headers.etag);
   });
 });

@@ -82,18 +82,28 @@ export function campaignRoutes(deps: AppDeps): Router {
     res.setHeader('Cache-Control', PUBLIC_JSON_CACHE);
     // Every signature or removal moves the count or updatedAt, and with them the by-country figures.
     const key = `${totals.signatureCount}|${totals.updatedAt}`;
-    await responseCache(res.app).send(res, `json:${campaign.slug}`, key, 'application/json; charset=utf-8', async () => {
-      const byCountry = await deps.repos.campaigns.byCountry(campaign.slug);
-      return JSON.stringify({
-        slug: campaign.slug,
-        title: campaign.title,
-        signatureCount: totals.signatureCount,
-        goal: campaign.goal,
-        open: campaign.open,
-        signaturesByCountry: byCountry.map((c) => ({ code: c.country, name: countryName(c.country), count: c.count })),
-        updatedAt: totals.updatedAt,
-      });
-    });
+    await responseCache(res.app).send(
+      res,
+      `json:${campaign.slug}`,
+      key,
+      'application/json; charset=utf-8',
+      async () => {
+        const byCountry = await deps.repos.campaigns.byCountry(campaign.slug);
+        return JSON.stringify({
+          slug: campaign.slug,
+          title: campaign.title,
+          signatureCount: totals.signatureCount,
+          goal: campaign.goal,
+          open: campaign.open,
+          signaturesByCountry: byCountry.map((c) => ({
+            code: c.country,
+            name: countryName(c.country),
+            count: c.count,
+          })),
+          updatedAt: totals.updatedAt,
+        });
+      },
+    );
   });
 
   router.get('/campaigns/:slug', async (req, res, next) => {

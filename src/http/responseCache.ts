@@ -20,7 +20,13 @@ interface Entry {
 export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
 
-  async send(res: Response, slot: string, key: string, contentType: string, produce: () => Promise<string>): Promise<void> {
+  async send(
+    res: Response,
+    slot: string,
+    key: string,
+    contentType: string,
+    produce: () => Promise<string>,
+  ): Promise<void> {
     let entry = this.entries.get(slot);
     if (entry?.key !== key) {
       const body = Buffer.from(await produce());
