@@ -51,6 +51,8 @@ const runId = Date.now().toString(36);
 let signed = 0;
 
 const FORM = 'application/x-www-form-urlencoded';
+/** What every browser sends with a page or stylesheet request: the app answers it with the gzipped copy it keeps. */
+const BROWSER = { 'accept-encoding': 'gzip, deflate, br' };
 const PLACES = [
   ['US', '12345'],
   ['GB', 'SW1A 1AA'],
@@ -131,13 +133,23 @@ async function throughput(app: Running, session: OrganizerSession | undefined, c
   const result: PhaseResult = {};
   const common = { connections, duration: seconds, warmup, cpuSeconds: app.cpuSeconds };
   if (wants('page'))
-    result.page = show(await closedLoop({ ...common, name: 'campaign page', url: app.url + pagePath, expect: 200 }));
+    result.page = show(
+      await closedLoop({ ...common, name: 'campaign page', url: app.url + pagePath, expect: 200, headers: BROWSER }),
+    );
   if (wants('json'))
     result.json = show(
-      await closedLoop({ ...common, name: 'public JSON', url: `${app.url}${pagePath}.json`, expect: 200 }),
+      await closedLoop({
+        ...common,
+        name: 'public JSON',
+        url: `${app.url}${pagePath}.json`,
+        expect: 200,
+        headers: BROWSER,
+      }),
     );
   if (wants('css'))
-    result.css = show(await closedLoop({ ...common, name: 'static CSS', url: app.url + cssPath, expect: 200 }));
+    result.css = show(
+      await closedLoop({ ...common, name: 'static CSS', url: app.url + cssPath, expect: 200, headers: BROWSER }),
+    );
   if (wants('sign')) {
     // Warm up on signatures of their own, so the count check below covers only the measured ones.
     const signingWarmup = {
@@ -202,7 +214,7 @@ async function throughput(app: Running, session: OrganizerSession | undefined, c
 /** Page views at `rate`, one signature per hundred views (each followed by its thank-you page, as a browser does). */
 function mixedStreams(rate: number): Stream[] {
   return [
-    { kind: 'page', rate, expect: 200, next: () => ({ method: 'GET', path: pagePath }) },
+    { kind: 'page', rate, expect: 200, next: () => ({ method: 'GET', path: pagePath, headers: BROWSER }) },
     {
       kind: 'sign',
       rate: rate / 100,

@@ -1,10 +1,32 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { Application, Response } from 'express';
 
 interface Entry {
   key: string;
   body: Buffer;
   etag: string;
+  /** Made on the first request that accepts gzip, then reused like the body. */
+  gzipped?: Buffer;
+}
+
+/**
+ * Sends a body that never changes for its ETag, gzipped when the client accepts it. Compressing a
+ * cached body once and reusing it costs almost nothing per request, and cuts a 24 kB campaign page to
+ * about 7 kB: what a crowd on phones downloads, and what the network in front has to carry.
+ */
+export function sendEncoded(res: Response, entry: Entry): void {
+  res.append('Vary', 'Accept-Encoding');
+  if (entry.body.length > 1024 && res.req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+    entry.gzipped ??= gzipSync(entry.body, { level: 9 });
+    res.setHeader('Content-Encoding', 'gzip');
+    // Each encoding is its own representation, so it gets its own validator.
+    res.setHeader('ETag', entry.etag.replace(/"$/, '-gz"'));
+    res.send(entry.gzipped);
+    return;
+  }
+  res.setHeader('ETag', entry.etag);
+  res.send(entry.body);
 }
 
 /**
@@ -34,9 +56,9 @@ export class ResponseCache {
       this.entries.set(slot, entry);
     }
     res.setHeader('Content-Type', contentType);
-    // Set here, Express neither hashes the body again nor skips the 304 for a matching If-None-Match.
-    res.setHeader('ETag', entry.etag);
-    res.send(entry.body);
+    // With the ETag set here, Express neither hashes the body again nor skips the 304 for a matching
+    // If-None-Match.
+    sendEncoded(res, entry);
   }
 }
 
