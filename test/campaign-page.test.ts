@@ -29,9 +29,17 @@ describe('GET /', () => {
       ['last-name', 'Last name', /id="last-name" name="last_name" type="text"[^>]*autocomplete="family-name"/],
       ['email', 'Email', /id="email" name="email" type="email"[^>]*autocomplete="email"/],
       ['country', 'Country', /<select id="country" name="country" autocomplete="country"/],
-      ['postal-code', 'ZIP / Postal code', /id="postal-code" name="postal_code" type="text"[^>]*autocomplete="postal-code"/],
+      [
+        'postal-code',
+        'ZIP / Postal code',
+        /id="postal-code" name="postal_code" type="text"[^>]*autocomplete="postal-code"/,
+      ],
       ['comment', 'Comment (optional)', /<textarea id="comment" name="comment"/],
-      ['updates', 'Send me email updates about this campaign.', /<input type="checkbox" id="updates" name="updates" value="yes">/],
+      [
+        'updates',
+        'Send me email updates about this campaign.',
+        /<input type="checkbox" id="updates" name="updates" value="yes">/,
+      ],
     ];
     for (const [id, label, control] of fields) {
       expect(text).toMatch(new RegExp(`<label for="${id}">${label.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
@@ -87,7 +95,9 @@ describe('GET /', () => {
     const { text } = await request(app).get('/').expect(200);
     const href = /<link rel="stylesheet" href="([^"]+)">/.exec(text)?.[1];
     expect(href).toMatch(/^\/static\/css\/site\.[0-9a-f]{10}\.css$/);
-    const css = await request(app).get(href as string).expect(200);
+    const css = await request(app)
+      .get(href as string)
+      .expect(200);
     expect(css.type).toBe('text/css');
     expect(css.headers['cache-control']).toBe('public, max-age=31536000, immutable');
   });

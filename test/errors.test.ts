@@ -8,8 +8,18 @@ import { buildTestApp } from './helpers.js';
 /** The test app with the campaign totals failing as a bug would: an ordinary Error, not a database fault. */
 async function appWithBrokenTotals(env: Record<string, string>) {
   const t = await buildTestApp(env);
-  const repos = { ...t.repos, campaigns: { ...t.repos.campaigns, totals: () => Promise.reject(new Error('kaboom at line 42')) } };
-  return createApp({ config: t.config, repos, campaigns: t.campaigns, clock: t.clock, logger: silentLogger, signer: createSigner('s'.repeat(32)) });
+  const repos = {
+    ...t.repos,
+    campaigns: { ...t.repos.campaigns, totals: () => Promise.reject(new Error('kaboom at line 42')) },
+  };
+  return createApp({
+    config: t.config,
+    repos,
+    campaigns: t.campaigns,
+    clock: t.clock,
+    logger: silentLogger,
+    signer: createSigner('s'.repeat(32)),
+  });
 }
 
 describe('unexpected errors', () => {

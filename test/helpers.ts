@@ -25,9 +25,19 @@ export interface TestApp {
  * The whole app over a fresh in-memory database, a fixed clock and the fixture campaigns.
  * Rate limits and the minimum fill time are off unless a test sets them.
  */
-export async function buildTestApp(env: Record<string, string> = {}, overrides: Partial<Config> = {}): Promise<TestApp> {
+export async function buildTestApp(
+  env: Record<string, string> = {},
+  overrides: Partial<Config> = {},
+): Promise<TestApp> {
   const config = {
-    ...loadConfig({ NODE_ENV: 'test', SIGN_RATE_LIMIT: '0', LOGIN_RATE_LIMIT: '0', MIN_FILL_SECONDS: '0', CAMPAIGNS_DIR: FIXTURE_CAMPAIGNS, ...env }),
+    ...loadConfig({
+      NODE_ENV: 'test',
+      SIGN_RATE_LIMIT: '0',
+      LOGIN_RATE_LIMIT: '0',
+      MIN_FILL_SECONDS: '0',
+      CAMPAIGNS_DIR: FIXTURE_CAMPAIGNS,
+      ...env,
+    }),
     ...overrides,
   };
   const db = openDatabase(':memory:');
@@ -35,7 +45,14 @@ export async function buildTestApp(env: Record<string, string> = {}, overrides: 
   const campaigns = loadCampaigns(config.campaignsDir);
   await repos.campaigns.register(campaigns.all.map((c) => c.slug));
   const clock = fixedClock(NOW);
-  const app = createApp({ config, repos, campaigns, clock, logger: silentLogger, signer: createSigner('test-secret-test-secret-test-secret') });
+  const app = createApp({
+    config,
+    repos,
+    campaigns,
+    clock,
+    logger: silentLogger,
+    signer: createSigner('test-secret-test-secret-test-secret'),
+  });
   return { app, db, repos, config, clock, campaigns };
 }
 

@@ -8,7 +8,10 @@ import { migrate, MIGRATIONS_DIR, openDatabase } from '../src/db.js';
 describe('migrations', () => {
   it('applies every migration once, in order, and records it', () => {
     const db = openDatabase(':memory:');
-    const recorded = db.prepare('SELECT id, name FROM schema_migrations ORDER BY id').all() as { id: number; name: string }[];
+    const recorded = db.prepare('SELECT id, name FROM schema_migrations ORDER BY id').all() as {
+      id: number;
+      name: string;
+    }[];
     expect(recorded[0]).toEqual({ id: 1, name: '001_signatures.sql' });
     expect(recorded.map((r) => r.id)).toEqual([...recorded.map((r) => r.id)].sort((a, b) => a - b));
     expect(migrate(db, MIGRATIONS_DIR)).toEqual([]);
@@ -35,7 +38,13 @@ describe('migrations', () => {
 });
 
 describe('schema invariants', () => {
-  const sign = (db: Database.Database, email: string | null, country = 'US', at = '2026-11-28T12:00:00.000Z', optedIn = 0) =>
+  const sign = (
+    db: Database.Database,
+    email: string | null,
+    country = 'US',
+    at = '2026-11-28T12:00:00.000Z',
+    optedIn = 0,
+  ) =>
     db
       .prepare(
         `INSERT INTO signatures (campaign_slug, first_name, last_name, email, email_key, country, opted_in, consent_version, created_at)

@@ -119,7 +119,9 @@ describe('recent signers on a campaign page', () => {
     const res = await request(app).get('/campaigns/library-hours');
     expect(res.status).toBe(200);
     // Signers are told before they sign that their name will be listed.
-    expect(words(res.text)).toContain('Your first name, last initial and country will appear in the list of recent signers');
+    expect(words(res.text)).toContain(
+      'Your first name, last initial and country will appear in the list of recent signers',
+    );
     const list = /<section class="recent-signers"[\s\S]*?<\/section>/.exec(res.text)?.[0] ?? '';
     expect(words(list)).toContain('Émile Ć., France Ada L., United Kingdom');
     for (const hidden of [

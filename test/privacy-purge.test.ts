@@ -208,7 +208,9 @@ describe('address codes', () => {
       createdAt: new Date(new Date(NOW).getTime() - 6 * 24 * 60 * 60 * 1000),
     });
     const report = await purge({ campaigns: campaigns(), repos }, new Date(NOW));
-    const codes = db.prepare('SELECT email_key AS email, source_hash AS code FROM signatures WHERE campaign_slug = ? ORDER BY id').all('amazon-ring');
+    const codes = db
+      .prepare('SELECT email_key AS email, source_hash AS code FROM signatures WHERE campaign_slug = ? ORDER BY id')
+      .all('amazon-ring');
     expect(codes).toEqual([
       { email: 'a@example.org', code: null },
       { email: 'recent@example.org', code: 'hash-recent' },

@@ -59,7 +59,11 @@ describe('POST /campaigns/:slug/signatures', () => {
   it('thanks the person by first name and shows the new count, with share links that load nothing', async () => {
     const { app } = await buildTestApp();
     const agent = request.agent(app);
-    await agent.post(SIGN).type('form').send(validForm({ first_name: 'Grace' })).expect(303);
+    await agent
+      .post(SIGN)
+      .type('form')
+      .send(validForm({ first_name: 'Grace' }))
+      .expect(303);
     const thanks = await agent.get('/campaigns/amazon-ring/thanks').expect(200);
     expect(thanks.text).toContain('Thank you, Grace!');
     expect(thanks.text).toContain('<strong>1</strong> signature');
@@ -75,8 +79,16 @@ describe('POST /campaigns/:slug/signatures', () => {
 
   it('does not count a second signature with the same email in another case, and answers exactly as the first time', async () => {
     const { app, db } = await buildTestApp();
-    const first = await request(app).post(SIGN).type('form').send(validForm({ email: 'ada@example.org' })).expect(303);
-    const again = await request(app).post(SIGN).type('form').send(validForm({ email: ' ADA@example.org ' })).expect(303);
+    const first = await request(app)
+      .post(SIGN)
+      .type('form')
+      .send(validForm({ email: 'ada@example.org' }))
+      .expect(303);
+    const again = await request(app)
+      .post(SIGN)
+      .type('form')
+      .send(validForm({ email: ' ADA@example.org ' }))
+      .expect(303);
     expect(rowCount(db)).toBe(1);
     expect(count(db)).toBe(1);
     expect(again.status).toBe(first.status);
@@ -105,7 +117,11 @@ describe('POST /campaigns/:slug/signatures', () => {
 
   it('refuses a closed campaign with 410 and stores nothing', async () => {
     const { app, db } = await buildTestApp();
-    const res = await request(app).post('/campaigns/old-campaign/signatures').type('form').send(validForm()).expect(410);
+    const res = await request(app)
+      .post('/campaigns/old-campaign/signatures')
+      .type('form')
+      .send(validForm())
+      .expect(410);
     expect(res.text).toContain('This campaign has closed');
     expect(rowCount(db)).toBe(0);
   });
@@ -121,18 +137,53 @@ describe('POST /campaigns/:slug/signatures with mistakes', () => {
   const cases: [string, Record<string, string | undefined>, string, string][] = [
     ['missing first name', { first_name: '  ' }, 'first-name', 'Enter your first name'],
     ['first name with no letters', { first_name: '1234' }, 'first-name', 'Enter your first name using letters'],
-    ['first name too long', { first_name: 'A'.repeat(101) }, 'first-name', 'Your first name must be 100 characters or fewer'],
+    [
+      'first name too long',
+      { first_name: 'A'.repeat(101) },
+      'first-name',
+      'Your first name must be 100 characters or fewer',
+    ],
     ['missing last name', { last_name: undefined }, 'last-name', 'Enter your last name'],
     ['missing email', { email: '' }, 'email', 'Enter your email address'],
-    ['malformed email', { email: 'ada.example.org' }, 'email', 'Enter an email address in the correct format, like name@example.com'],
+    [
+      'malformed email',
+      { email: 'ada.example.org' },
+      'email',
+      'Enter an email address in the correct format, like name@example.com',
+    ],
     ['unknown country', { country: 'ZZ' }, 'country', 'Select your country'],
     ['missing US ZIP', { postal_code: '' }, 'postal-code', 'Enter your ZIP code'],
-    ['short US ZIP', { postal_code: '1234' }, 'postal-code', 'Enter a ZIP code with 5 digits, like 12345 or 12345-6789'],
+    [
+      'short US ZIP',
+      { postal_code: '1234' },
+      'postal-code',
+      'Enter a ZIP code with 5 digits, like 12345 or 12345-6789',
+    ],
     ['letters in a US ZIP', { postal_code: 'ABCDE' }, 'postal-code', 'Enter a ZIP code with 5 digits'],
-    ['missing postal code where the country has them', { country: 'GB', postal_code: '' }, 'postal-code', 'Enter your postal code'],
-    ['postal code with symbols', { country: 'GB', postal_code: 'SW1A <1AA>' }, 'postal-code', 'Enter a postal code using letters'],
-    ['comment over 1,000 characters', { comment: 'x'.repeat(1001) }, 'comment', 'Your comment must be 1,000 characters or fewer'],
-    ['an odd value for the updates box', { updates: 'maybe' }, 'updates', 'Tick the box to get updates, or leave it empty'],
+    [
+      'missing postal code where the country has them',
+      { country: 'GB', postal_code: '' },
+      'postal-code',
+      'Enter your postal code',
+    ],
+    [
+      'postal code with symbols',
+      { country: 'GB', postal_code: 'SW1A <1AA>' },
+      'postal-code',
+      'Enter a postal code using letters',
+    ],
+    [
+      'comment over 1,000 characters',
+      { comment: 'x'.repeat(1001) },
+      'comment',
+      'Your comment must be 1,000 characters or fewer',
+    ],
+    [
+      'an odd value for the updates box',
+      { updates: 'maybe' },
+      'updates',
+      'Tick the box to get updates, or leave it empty',
+    ],
   ];
 
   for (const [situation, overrides, fieldId, message] of cases) {
@@ -141,7 +192,9 @@ describe('POST /campaigns/:slug/signatures with mistakes', () => {
       const res = await request(app).post(SIGN).type('form').send(validForm(overrides)).expect(422);
       expect(res.text).toContain('<title>Error: Tell Amazon Ring');
       expect(res.text).toMatch(new RegExp(`class="error-summary"[\\s\\S]*<a href="#${fieldId}">${message}`));
-      expect(res.text).toMatch(new RegExp(`id="${fieldId}-error"><span class="visually-hidden">Error:</span> ${message}`));
+      expect(res.text).toMatch(
+        new RegExp(`id="${fieldId}-error"><span class="visually-hidden">Error:</span> ${message}`),
+      );
       expect(res.text).toMatch(new RegExp(`id="${fieldId}"[^>]*aria-describedby="[^"]*${fieldId}-error`));
       expect(rowCount(db)).toBe(0);
       expect(count(db)).toBe(0);
@@ -153,7 +206,15 @@ describe('POST /campaigns/:slug/signatures with mistakes', () => {
     const res = await request(app)
       .post(SIGN)
       .type('form')
-      .send(validForm({ email: 'not-an-email', country: 'FR', postal_code: '75001', comment: 'Line one\nLine two', updates: 'yes' }))
+      .send(
+        validForm({
+          email: 'not-an-email',
+          country: 'FR',
+          postal_code: '75001',
+          comment: 'Line one\nLine two',
+          updates: 'yes',
+        }),
+      )
       .expect(422);
     expect(res.text).toContain('id="first-name" name="first_name" type="text" value="Ada"');
     expect(res.text).toContain('id="last-name" name="last_name" type="text" value="Lovelace"');
@@ -174,8 +235,16 @@ describe('POST /campaigns/:slug/signatures with mistakes', () => {
 
   it('accepts a country without postal codes with no postal code, and ZIP+4', async () => {
     const { app, db } = await buildTestApp();
-    await request(app).post(SIGN).type('form').send(validForm({ email: 'a@example.org', country: 'AE', postal_code: '' })).expect(303);
-    await request(app).post(SIGN).type('form').send(validForm({ email: 'b@example.org', postal_code: '12345-6789' })).expect(303);
+    await request(app)
+      .post(SIGN)
+      .type('form')
+      .send(validForm({ email: 'a@example.org', country: 'AE', postal_code: '' }))
+      .expect(303);
+    await request(app)
+      .post(SIGN)
+      .type('form')
+      .send(validForm({ email: 'b@example.org', postal_code: '12345-6789' }))
+      .expect(303);
     expect(stored(db).map((r) => r.postal_code)).toEqual([null, '12345-6789']);
   });
 
@@ -185,7 +254,9 @@ describe('POST /campaigns/:slug/signatures with mistakes', () => {
     const res = await request(app)
       .post(SIGN)
       .type('form')
-      .send(validForm({ first_name: payload, last_name: payload, email: payload, postal_code: payload, comment: payload }))
+      .send(
+        validForm({ first_name: payload, last_name: payload, email: payload, postal_code: payload, comment: payload }),
+      )
       .expect(422);
     expect(res.text).not.toContain('<script>alert(1)');
     expect(res.text).not.toContain('<img src=x');
@@ -196,7 +267,11 @@ describe('POST /campaigns/:slug/signatures with mistakes', () => {
   it('escapes a stored name on the thank-you page', async () => {
     const { app } = await buildTestApp();
     const agent = request.agent(app);
-    await agent.post(SIGN).type('form').send(validForm({ first_name: '<b>Bold</b>' })).expect(303);
+    await agent
+      .post(SIGN)
+      .type('form')
+      .send(validForm({ first_name: '<b>Bold</b>' }))
+      .expect(303);
     const thanks = await agent.get('/campaigns/amazon-ring/thanks').expect(200);
     expect(thanks.text).toContain('Thank you, &lt;b&gt;Bold&lt;/b&gt;!');
   });
@@ -219,7 +294,13 @@ describe('POST /campaigns/:slug/signatures from another site', () => {
 
   it('accepts a same-origin post', async () => {
     const { app, db } = await buildTestApp();
-    await request(app).post(SIGN).set('Sec-Fetch-Site', 'same-origin').set('Origin', 'http://localhost:3000').type('form').send(validForm()).expect(303);
+    await request(app)
+      .post(SIGN)
+      .set('Sec-Fetch-Site', 'same-origin')
+      .set('Origin', 'http://localhost:3000')
+      .type('form')
+      .send(validForm())
+      .expect(303);
     expect(rowCount(db)).toBe(1);
   });
 });
@@ -227,8 +308,16 @@ describe('POST /campaigns/:slug/signatures from another site', () => {
 describe('POST /campaigns/:slug/signatures from bots and floods', () => {
   it('answers a filled honeypot like a real signature but does not count it', async () => {
     const { app, db } = await buildTestApp();
-    const real = await request(app).post(SIGN).type('form').send(validForm({ email: 'real@example.org' })).expect(303);
-    const bot = await request(app).post(SIGN).type('form').send(validForm({ email: 'bot@example.org', website: 'http://spam.example' })).expect(303);
+    const real = await request(app)
+      .post(SIGN)
+      .type('form')
+      .send(validForm({ email: 'real@example.org' }))
+      .expect(303);
+    const bot = await request(app)
+      .post(SIGN)
+      .type('form')
+      .send(validForm({ email: 'bot@example.org', website: 'http://spam.example' }))
+      .expect(303);
     expect(bot.headers.location).toBe(real.headers.location);
     expect(rowCount(db)).toBe(1);
     expect(count(db)).toBe(1);
@@ -239,33 +328,61 @@ describe('POST /campaigns/:slug/signatures from bots and floods', () => {
     const page = await request(app).get('/').expect(200);
     const started = /name="started" value="([^"]+)"/.exec(page.text)?.[1] as string;
     clock.advance(2_000);
-    await request(app).post(SIGN).type('form').send({ ...validForm({ email: 'fast@example.org' }), started }).expect(303);
+    await request(app)
+      .post(SIGN)
+      .type('form')
+      .send({ ...validForm({ email: 'fast@example.org' }), started })
+      .expect(303);
     expect(rowCount(db)).toBe(0);
     clock.advance(4_000);
-    await request(app).post(SIGN).type('form').send({ ...validForm({ email: 'human@example.org' }), started }).expect(303);
+    await request(app)
+      .post(SIGN)
+      .type('form')
+      .send({ ...validForm({ email: 'human@example.org' }), started })
+      .expect(303);
     expect(rowCount(db)).toBe(1);
   });
 
   it('does not count a submission with a forged or missing form timestamp when the minimum fill time is on', async () => {
     const { app, db } = await buildTestApp({ MIN_FILL_SECONDS: '5' });
-    await request(app).post(SIGN).type('form').send({ ...validForm(), started: 'amazon-ring:1.forged' }).expect(303);
-    await request(app).post(SIGN).type('form').send(validForm({ email: 'x@example.org' })).expect(303);
+    await request(app)
+      .post(SIGN)
+      .type('form')
+      .send({ ...validForm(), started: 'amazon-ring:1.forged' })
+      .expect(303);
+    await request(app)
+      .post(SIGN)
+      .type('form')
+      .send(validForm({ email: 'x@example.org' }))
+      .expect(303);
     expect(rowCount(db)).toBe(0);
   });
 
   it('answers 429 past SIGN_RATE_LIMIT signing requests a minute from one address', async () => {
     const { app, db } = await buildTestApp({ SIGN_RATE_LIMIT: '3' });
     for (let i = 0; i < 3; i++) {
-      await request(app).post(SIGN).type('form').send(validForm({ email: `p${i}@example.org` })).expect(303);
+      await request(app)
+        .post(SIGN)
+        .type('form')
+        .send(validForm({ email: `p${i}@example.org` }))
+        .expect(303);
     }
-    const limited = await request(app).post(SIGN).type('form').send(validForm({ email: 'p4@example.org' })).expect(429);
+    const limited = await request(app)
+      .post(SIGN)
+      .type('form')
+      .send(validForm({ email: 'p4@example.org' }))
+      .expect(429);
     expect(limited.text).toContain('Too many signatures from your connection');
     expect(rowCount(db)).toBe(3);
   });
 
   it('refuses a form body over the limit with 413', async () => {
     const { app, db } = await buildTestApp();
-    await request(app).post(SIGN).type('form').send(validForm({ comment: 'x'.repeat(40_000) })).expect(413);
+    await request(app)
+      .post(SIGN)
+      .type('form')
+      .send(validForm({ comment: 'x'.repeat(40_000) }))
+      .expect(413);
     expect(rowCount(db)).toBe(0);
   });
 });

@@ -130,12 +130,15 @@ export function catalogOf(all: Campaign[], where = 'campaigns'): CampaignCatalog
   const seen = new Map<string, Campaign>();
   for (const c of all) {
     const other = seen.get(c.slug);
-    if (other) throw new CampaignContentError(`${basename(c.file)}: slug: "${c.slug}" is also used by ${basename(other.file)}`);
+    if (other)
+      throw new CampaignContentError(`${basename(c.file)}: slug: "${c.slug}" is also used by ${basename(other.file)}`);
     seen.set(c.slug, c);
   }
   const defaults = all.filter((c) => c.isDefault);
   if (defaults.length > 1) {
-    throw new CampaignContentError(`${defaults.map((c) => basename(c.file)).join(', ')}: default: only one campaign may be the default`);
+    throw new CampaignContentError(
+      `${defaults.map((c) => basename(c.file)).join(', ')}: default: only one campaign may be the default`,
+    );
   }
   const defaultCampaign = defaults[0] ?? (all[0] as Campaign);
   return { all, defaultCampaign, bySlug: (slug) => seen.get(slug) };

@@ -17,7 +17,12 @@ export interface FormState {
 }
 
 /** Renders a campaign page: fresh for GET, or with the person's values and errors after a failed POST. */
-export async function renderCampaignPage(deps: AppDeps, res: Response, campaign: Campaign, form?: FormState): Promise<void> {
+export async function renderCampaignPage(
+  deps: AppDeps,
+  res: Response,
+  campaign: Campaign,
+  form?: FormState,
+): Promise<void> {
   const totals = await deps.repos.campaigns.totals(campaign.slug);
   const recentSigners = await recentSignersView(deps.repos.privacy, campaign);
   const second = Math.floor(deps.clock.now().getTime() / 1000);

@@ -24,7 +24,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export function errorHandler(logger: Logger, production: boolean): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
-    const status = (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
+    const status =
+      (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       // Body parser and URL decoding errors: the client sent something we cannot read.
       const tooLarge = status === 413;
@@ -39,13 +40,21 @@ export function errorHandler(logger: Logger, production: boolean): ErrorRequestH
       return;
     }
     if (isDatabaseUnavailable(error)) {
-      logger.warn({ err: { code: (error as { code: string }).code, message: (error as Error).message }, method: req.method, path: req.path }, 'database unavailable');
+      logger.warn(
+        {
+          err: { code: (error as { code: string }).code, message: (error as Error).message },
+          method: req.method,
+          path: req.path,
+        },
+        'database unavailable',
+      );
       res.setHeader('Retry-After', '5');
       res.setHeader('Cache-Control', 'no-store');
       res.status(503).render('error', {
         page: { title: 'Please try again' },
         heading: 'Sorry, please try again in a moment',
-        message: 'We are very busy and could not save that just now. Nothing was recorded: please go back and send the form again.',
+        message:
+          'We are very busy and could not save that just now. Nothing was recorded: please go back and send the form again.',
         statusCode: 503,
       });
       return;

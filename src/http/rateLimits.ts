@@ -18,7 +18,12 @@ export function perAddressLimit(perMinute: number, message: { heading: string; m
     legacyHeaders: false,
     ipv6Subnet: 56,
     handler: (_req, res) => {
-      res.status(429).render('error', { page: { title: message.heading }, heading: message.heading, message: message.message, statusCode: 429 });
+      res.status(429).render('error', {
+        page: { title: message.heading },
+        heading: message.heading,
+        message: message.message,
+        statusCode: 429,
+      });
     },
   });
 }

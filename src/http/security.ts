@@ -64,7 +64,8 @@ export function refuseCrossSitePosts(config: Config): RequestHandler {
     res.render('error', {
       page: { title: 'This form was sent from another site' },
       heading: 'This form was sent from another site',
-      message: 'For your safety we only accept forms sent from our own pages. Please go back to the campaign page and sign there.',
+      message:
+        'For your safety we only accept forms sent from our own pages. Please go back to the campaign page and sign there.',
       statusCode: 403,
     });
   };

@@ -96,7 +96,9 @@ export function describePurge(report: PurgeReport): string[] {
     }
   });
   if (!report.dryRun) {
-    out.push(`Cleared the address codes of ${report.sourcesCleared} signature${report.sourcesCleared === 1 ? '' : 's'} older than ${SOURCE_CODE_DAYS} days.`);
+    out.push(
+      `Cleared the address codes of ${report.sourcesCleared} signature${report.sourcesCleared === 1 ? '' : 's'} older than ${SOURCE_CODE_DAYS} days.`,
+    );
   }
   out.push(
     `${report.dryRun ? 'Dry run: would anonymise' : 'Anonymised'} ${report.anonymised} signature${report.anonymised === 1 ? '' : 's'} in total at ${report.ranAt}.`,

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { isCountryCode, usesPostalCodes } from './countries.js';
 
 /** The form's fields in page order: the error summary lists problems in this order. */
-export const SIGNATURE_FIELDS = ['first_name', 'last_name', 'email', 'country', 'postal_code', 'comment', 'updates'] as const;
+export const SIGNATURE_FIELDS = [
+  'first_name',
+  'last_name',
+  'email',
+  'country',
+  'postal_code',
+  'comment',
+  'updates',
+] as const;
 export type SignatureField = (typeof SIGNATURE_FIELDS)[number];
 
 export const COMMENT_MAX = 1000;
@@ -46,13 +54,19 @@ const US_ZIP = /^\d{5}(-\d{4})?$/;
 const POSTAL_CODE = /^[A-Z0-9](?:[A-Z0-9 -]{0,10}[A-Z0-9])?$/;
 
 /** A field that arrives as anything other than one string (missing, repeated, nested) reads as empty. */
-const text = (clean: (value: string) => string) => z.preprocess((v) => (typeof v === 'string' ? clean(v) : ''), z.string());
+const text = (clean: (value: string) => string) =>
+  z.preprocess((v) => (typeof v === 'string' ? clean(v) : ''), z.string());
 
 const name = (label: string) =>
   text(cleanLine)
     .pipe(z.string().min(1, `Enter your ${label}`))
     .pipe(z.string().max(NAME_MAX, `Your ${label} must be ${NAME_MAX} characters or fewer`))
-    .pipe(z.string().regex(HAS_LETTER, `Enter your ${label} using letters`).refine(READABLE_NAME, `Enter your ${label} using letters`));
+    .pipe(
+      z
+        .string()
+        .regex(HAS_LETTER, `Enter your ${label} using letters`)
+        .refine(READABLE_NAME, `Enter your ${label} using letters`),
+    );
 
 export const signatureSchema = z
   .object({
@@ -67,12 +81,11 @@ export const signatureSchema = z
       .pipe(z.string().refine(isCountryCode, 'Select your country')),
     postal_code: text((v) => cleanLine(v).toUpperCase().replace(/\s+/g, ' ')),
     comment: text(cleanText)
-      .pipe(z.string().max(COMMENT_MAX, `Your comment must be ${COMMENT_MAX.toLocaleString('en-US')} characters or fewer`))
+      .pipe(
+        z.string().max(COMMENT_MAX, `Your comment must be ${COMMENT_MAX.toLocaleString('en-US')} characters or fewer`),
+      )
       .pipe(z.string().refine(READABLE, 'Your comment has characters we could not read: please type it again')),
-    updates: z.preprocess(
-      (v) => v ?? '',
-      z.enum(['', 'yes'], 'Tick the box to get updates, or leave it empty'),
-    ),
+    updates: z.preprocess((v) => v ?? '', z.enum(['', 'yes'], 'Tick the box to get updates, or leave it empty')),
   })
   .superRefine((form, ctx) => {
     const code = form.postal_code;
@@ -106,8 +119,7 @@ export interface FieldError {
 export type FormValues = Partial<Record<SignatureField, string>>;
 
 export type SignatureFormResult =
-  | { ok: true; value: SignatureInput }
-  | { ok: false; errors: FieldError[]; values: FormValues };
+  { ok: true; value: SignatureInput } | { ok: false; errors: FieldError[]; values: FormValues };
 
 /** What the person typed, for putting back in the form: only single string values survive. */
 export function formValues(body: Record<string, unknown>): FormValues {

@@ -19,7 +19,8 @@ export function signatureRoutes(deps: AppDeps): Router {
   const form = express.urlencoded({ extended: false, limit: config.limits.formBodyBytes, parameterLimit: 50 });
   const limit = perAddressLimit(config.signRateLimit, {
     heading: 'Too many signatures from your connection',
-    message: 'Please wait a minute and try again. If many people share your connection, one of you can sign a little later.',
+    message:
+      'Please wait a minute and try again. If many people share your connection, one of you can sign a little later.',
   });
 
   /** Same answer for a first signature, a repeat, and a discarded bot: nobody learns who has signed. */
