@@ -14,9 +14,7 @@
  */
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import { ConfigError, loadConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
-import { startServer } from '../src/server.js';
+import { runServer } from '../src/server.js';
 
 function workerCount(): number {
   const raw = process.env.WEB_CONCURRENCY;
@@ -63,27 +61,5 @@ function primary(): void {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-async function worker(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-  const logger = createLogger(config.logLevel);
-  const running = await startServer(config, logger);
-  logger.info({ url: running.url, worker: cluster.worker?.id }, 'worker listening');
-  const shutdown = () => {
-    setTimeout(() => process.exit(1), 10_000).unref();
-    void running.stop().then(() => process.exit(0));
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
-}
-
 if (cluster.isPrimary) primary();
-else await worker();
+else await runServer({ worker: cluster.worker?.id });

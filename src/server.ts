@@ -60,48 +60,55 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   return { url, server, db, stop };
 }
 
-async function main(): Promise<void> {
+/**
+ * Runs the site as this process's whole job: reads the environment, starts, and stops gracefully on
+ * SIGTERM or SIGINT. Bad configuration or campaign content ends the process with its message, no
+ * stack. `context` is added to the start-up log line (the cluster passes its worker id).
+ */
+export async function runServer(context: Record<string, unknown> = {}): Promise<RunningServer> {
   let config: Config;
+  let logger: Logger;
+  let running: RunningServer;
   try {
     config = loadConfig(process.env);
+    logger = createLogger(config.logLevel);
+    running = await startServer(config, logger);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
       process.exit(1);
     }
-    throw error;
-  }
-  const logger = createLogger(config.logLevel);
-  let running: RunningServer;
-  try {
-    running = await startServer(config, logger);
-  } catch (error) {
     if (error instanceof CampaignContentError) {
       console.error(`Campaign content is not valid:\n${error.message}`);
       process.exit(1);
     }
     throw error;
   }
-  logger.info({ url: running.url, database: config.databasePath, env: config.env }, 'Undersigned is listening');
-  if (running.url.includes('127.0.0.1')) console.log(`Undersigned is serving on http://localhost:${config.port}`);
+  logger.info(
+    { url: running.url, database: config.databasePath, env: config.env, ...context },
+    'Undersigned is listening',
+  );
 
   const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, ...context }, 'shutting down');
     // Requests still running after 10 s are cut so a deploy never hangs.
     setTimeout(() => {
       logger.error('shutdown timed out');
       process.exit(1);
     }, 10_000).unref();
     void running.stop().then(() => {
-      logger.info('stopped');
+      logger.info({ ...context }, 'stopped');
       process.exit(0);
     });
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  return running;
 }
 
 // Run only when started as a program, not when a test imports startServer.
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
-  await main();
+  const running = await runServer();
+  if (running.url.includes('127.0.0.1'))
+    console.log(`Undersigned is serving on ${running.url.replace('127.0.0.1', 'localhost')}`);
 }
