@@ -5,7 +5,7 @@ import { fixedClock } from '../src/clock.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { openDatabase, type Db } from '../src/db.js';
 import { createSigner } from '../src/http/signing.js';
-import { silentLogger } from '../src/logger.js';
+import { silentLogger, type Logger } from '../src/logger.js';
 import { fromRoot } from '../src/paths.js';
 import { createRepositories, type Repositories } from '../src/repositories.js';
 
@@ -25,9 +25,19 @@ export interface TestApp {
  * The whole app over a fresh in-memory database, a fixed clock and the fixture campaigns.
  * Rate limits and the minimum fill time are off unless a test sets them.
  */
+export interface TestDeps {
+  /** A file instead of a fresh in-memory database (tests that read the file's bytes). */
+  databasePath?: string;
+  /** Instead of the silent logger (tests that read what was logged). */
+  logger?: Logger;
+  /** Instead of the fixture folder (tests that change a campaign's settings). */
+  campaigns?: CampaignCatalog;
+}
+
 export async function buildTestApp(
   env: Record<string, string> = {},
   overrides: Partial<Config> = {},
+  deps: TestDeps = {},
 ): Promise<TestApp> {
   const config = {
     ...loadConfig({
@@ -40,9 +50,9 @@ export async function buildTestApp(
     }),
     ...overrides,
   };
-  const db = openDatabase(':memory:');
+  const db = openDatabase(deps.databasePath ?? ':memory:');
   const repos = createRepositories(db);
-  const campaigns = loadCampaigns(config.campaignsDir);
+  const campaigns = deps.campaigns ?? loadCampaigns(config.campaignsDir);
   await repos.campaigns.register(campaigns.all.map((c) => c.slug));
   const clock = fixedClock(NOW);
   const app = createApp({
@@ -50,7 +60,7 @@ export async function buildTestApp(
     repos,
     campaigns,
     clock,
-    logger: silentLogger,
+    logger: deps.logger ?? silentLogger,
     signer: createSigner('test-secret-test-secret-test-secret'),
   });
   return { app, db, repos, config, clock, campaigns };
