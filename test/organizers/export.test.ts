@@ -161,6 +161,15 @@ describe('GET /organizers/campaigns/:slug/signatures.csv', () => {
     expect(res.text ?? '').toBe('');
   });
 
+  it('no signatures yet → the byte order mark and the header line, nothing else', async () => {
+    const t = await buildTestApp();
+    const agent = await signedIn(t);
+    const res = await download(agent, '/organizers/campaigns/library-hours/signatures.csv').expect(200);
+    const body = res.body as Buffer;
+    expect(body.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(records(body)).toEqual([HEADER]);
+  });
+
   it('unknown campaign, signed in → 404', async () => {
     const t = await buildTestApp();
     const agent = await signedIn(t);
