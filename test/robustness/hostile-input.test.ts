@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db.js';
+import { SIGNATURE_FIELDS } from '../../src/signatures/form.js';
+import { HONEYPOT_FIELD } from '../../src/signatures/routes.js';
 import { buildTestApp, validForm } from '../helpers.js';
 import { listen, rawExchange, rawGet, rawPost } from './raw.js';
 
@@ -50,17 +52,8 @@ function expectValidRow(row: Row): void {
 
 // ---- Generators for raw request bodies -------------------------------------------------------
 
-const FIELDS = [
-  'first_name',
-  'last_name',
-  'email',
-  'country',
-  'postal_code',
-  'comment',
-  'updates',
-  'website',
-  'started',
-];
+// Every field the form posts, the trap and the timestamp included.
+const FIELDS = [...SIGNATURE_FIELDS, HONEYPOT_FIELD, 'started'];
 const HOSTILE_KEYS = [
   '__proto__',
   '__proto__[first_name]',
