@@ -1,12 +1,13 @@
 import express, { type Express } from 'express';
 import type { CampaignCatalog } from './campaigns/content.js';
-import { campaignRoutes } from './campaigns/routes.js';
+import { campaignPages } from './campaigns/routes.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { loadAssets } from './http/assets.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { requestLog } from './http/requestLog.js';
-import { refuseCrossSitePosts, securityHeaders } from './http/security.js';
+import { servePrepared } from './http/responseCache.js';
+import { refuseCrossSitePosts, securityHeaderList, securityHeaders } from './http/security.js';
 import type { Signer } from './http/signing.js';
 import type { Logger } from './logger.js';
 import { organizerRoutes } from './organizers/routes.js';
@@ -29,7 +30,6 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const app = express();
-  const assets = loadAssets(fromRoot('public'));
 
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
@@ -37,12 +37,18 @@ export function createApp(deps: AppDeps): Express {
   // Compiled templates are kept in production; in development an edited view shows on reload.
   app.set('view cache', config.production);
   app.disable('x-powered-by');
-  app.locals.asset = assets.url;
   app.locals.site = { name: 'Undersigned', baseUrl: config.baseUrl };
 
+  const headers = securityHeaderList(config);
+  const assets = loadAssets(fromRoot('public'), headers);
+  app.locals.asset = assets.url;
+
+  // First, ahead of the router: what a crowd asks for most (the campaign pages, their JSON, static
+  // files), answered from prepared responses that carry their own security headers and log line.
+  app.use(campaignPages(deps, headers));
+  app.use(servePrepared(logger, headers, assets.find));
   app.use(requestLog(logger));
-  app.use(securityHeaders(config));
-  app.use(assets.middleware);
+  app.use(securityHeaders(headers));
   app.get('/healthz', async (_req, res) => {
     const ok = await deps.repos.system.ping();
     res.setHeader('Cache-Control', 'no-store');
@@ -50,7 +56,6 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(refuseCrossSitePosts(config));
 
-  app.use(campaignRoutes(deps));
   app.use(signatureRoutes(deps));
   app.use(organizerRoutes(deps));
   app.use(privacyRoutes(deps));

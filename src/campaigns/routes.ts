@@ -1,10 +1,12 @@
-import { Router, type Response } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { AppDeps } from '../app.js';
-import { renderToString, responseCache } from '../http/responseCache.js';
-import { recentSignersView } from '../privacy/view.js';
+import { renderToString, ResponseCache, servePrepared, type PreparedResponse } from '../http/responseCache.js';
+import type { HeaderList } from '../http/security.js';
+import { recentSignersView, type RecentSignerView } from '../privacy/view.js';
 import { COUNTRIES, countryName } from '../signatures/countries.js';
 import type { FieldError, FormValues } from '../signatures/form.js';
 import type { Campaign } from './content.js';
+import type { CampaignTotals } from './repository.js';
 import { campaignPath, progressView } from './view.js';
 
 /** Public pages are the same for everyone, so a cache in front may serve them to a crowd for a few seconds. */
@@ -16,20 +18,26 @@ export interface FormState {
   errors: FieldError[];
 }
 
-/** Renders a campaign page: fresh for GET, or with the person's values and errors after a failed POST. */
-export async function renderCampaignPage(
-  deps: AppDeps,
-  res: Response,
-  campaign: Campaign,
-  form?: FormState,
-): Promise<void> {
-  const totals = await deps.repos.campaigns.totals(campaign.slug);
-  const recentSigners = await recentSignersView(deps.repos.privacy, campaign);
-  const second = Math.floor(deps.clock.now().getTime() / 1000);
+/** What a campaign page shows that changes: read for every view, to tell whether the kept copy is current. */
+interface PageState {
+  totals: CampaignTotals;
+  recentSigners: RecentSignerView[] | undefined;
+  /** The second the form token is signed for. */
+  second: number;
+}
+
+async function pageState(deps: AppDeps, campaign: Campaign): Promise<PageState> {
+  return {
+    totals: await deps.repos.campaigns.totals(campaign.slug),
+    recentSigners: await recentSignersView(deps.repos.privacy, campaign),
+    second: Math.floor(deps.clock.now().getTime() / 1000),
+  };
+}
+
+function pageModel(deps: AppDeps, campaign: Campaign, state: PageState, form?: FormState) {
   const path = campaignPath(campaign);
   const errors = form?.errors ?? [];
-  // Built only when the page is rendered, not for each view the shared copy answers.
-  const model = () => ({
+  return {
     page: {
       title: errors.length ? `Error: ${campaign.title}` : campaign.title,
       description: campaign.summary,
@@ -49,49 +57,68 @@ export async function renderCampaignPage(
       consentText: campaign.consent.text,
       showRecentSigners: campaign.showRecentSigners,
     },
-    progress: progressView(campaign, totals),
+    progress: progressView(campaign, state.totals),
     form: {
       action: `${path}/signatures`,
       // When the form was drawn, signed so it cannot be forged: too quick a reply is a bot.
-      started: deps.signer.sign(`${campaign.slug}:${second}`),
+      started: deps.signer.sign(`${campaign.slug}:${state.second}`),
       values: { country: 'US', ...form?.values },
       errors,
       errorFor: Object.fromEntries(errors.map((e) => [e.field, e.message])),
     },
     countries: COUNTRIES,
-    recentSigners,
-  });
-  if (form) return res.render('campaign', model());
-  // The same page for every viewer: rendered again only when the count, the second of the form
-  // token or the recent signers change.
-  const key = JSON.stringify([totals.signatureCount, second, recentSigners]);
-  await responseCache(res.app).send(res, `page:${campaign.slug}`, key, 'text/html; charset=utf-8', () =>
-    renderToString(res, 'campaign', model()),
-  );
+    recentSigners: state.recentSigners,
+  };
 }
 
-export function campaignRoutes(deps: AppDeps): Router {
-  const router = Router();
-  const { campaigns } = deps;
+/** The campaign page again, with the person's values and errors after a failed signature. Never shared. */
+export async function renderCampaignPage(
+  deps: AppDeps,
+  res: Response,
+  campaign: Campaign,
+  form: FormState,
+): Promise<void> {
+  res.render('campaign', pageModel(deps, campaign, await pageState(deps, campaign), form));
+}
 
-  router.get('/', async (_req, res) => {
-    res.setHeader('Cache-Control', PUBLIC_PAGE_CACHE);
-    await renderCampaignPage(deps, res, campaigns.defaultCampaign);
-  });
+type PublicRoute = { campaign: Campaign; kind: 'page' | 'json' };
 
-  // Registered before /campaigns/:slug so "x.json" is never read as a slug.
-  router.get('/campaigns/:slug.json', async (req, res, next) => {
-    const campaign = campaigns.bySlug(String(req.params.slug));
-    if (!campaign) return next();
+/**
+ * GET (and HEAD) `/`, `/campaigns/:slug` and `/campaigns/:slug.json`: the pages a crowd reloads.
+ *
+ * Mounted first in the app (app.ts), ahead of the router, because a viral campaign is almost all these
+ * requests: each is answered from a prepared response (servePrepared in src/http/responseCache.ts).
+ * The paths are worked out once from the catalog; anything else goes on to the rest of the app.
+ */
+export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): RequestHandler {
+  const { campaigns, logger } = deps;
+  const cache = new ResponseCache(securityHeaders);
+  const routes = new Map<string, PublicRoute>([['/', { campaign: campaigns.defaultCampaign, kind: 'page' }]]);
+  for (const campaign of campaigns.all) {
+    routes.set(campaignPath(campaign), { campaign, kind: 'page' });
+    routes.set(`${campaignPath(campaign)}.json`, { campaign, kind: 'json' });
+  }
+
+  /** The same page for every viewer: rendered again only when the count, the form token's second or the recent signers change. */
+  async function page(res: Response, campaign: Campaign): Promise<PreparedResponse> {
+    const state = await pageState(deps, campaign);
+    const key = JSON.stringify([state.totals.signatureCount, state.second, state.recentSigners]);
+    return cache.get(
+      `page:${campaign.slug}`,
+      key,
+      { contentType: 'text/html; charset=utf-8', cacheControl: PUBLIC_PAGE_CACHE },
+      () => renderToString(res, 'campaign', pageModel(deps, campaign, state)),
+    );
+  }
+
+  async function json(campaign: Campaign): Promise<PreparedResponse> {
     const totals = await deps.repos.campaigns.totals(campaign.slug);
-    res.setHeader('Cache-Control', PUBLIC_JSON_CACHE);
     // Every signature or removal moves the count or updatedAt, and with them the by-country figures.
     const key = `${totals.signatureCount}|${totals.updatedAt}`;
-    await responseCache(res.app).send(
-      res,
+    return cache.get(
       `json:${campaign.slug}`,
       key,
-      'application/json; charset=utf-8',
+      { contentType: 'application/json; charset=utf-8', cacheControl: PUBLIC_JSON_CACHE },
       async () => {
         const byCountry = await deps.repos.campaigns.byCountry(campaign.slug);
         return JSON.stringify({
@@ -109,14 +136,12 @@ export function campaignRoutes(deps: AppDeps): Router {
         });
       },
     );
-  });
+  }
 
-  router.get('/campaigns/:slug', async (req, res, next) => {
-    const campaign = campaigns.bySlug(String(req.params.slug));
-    if (!campaign) return next();
-    res.setHeader('Cache-Control', PUBLIC_PAGE_CACHE);
-    await renderCampaignPage(deps, res, campaign);
+  return servePrepared(logger, securityHeaders, (path, res) => {
+    // Express's own routes ignore one trailing slash; so do these.
+    const route = routes.get(path) ?? (path.endsWith('/') ? routes.get(path.slice(0, -1)) : undefined);
+    if (!route) return undefined;
+    return route.kind === 'page' ? page(res, route.campaign) : json(route.campaign);
   });
-
-  return router;
 }

@@ -1,7 +1,13 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
 
-export const notFound: RequestHandler = (_req, res) => {
+export const notFound: RequestHandler = (req, res, next) => {
+  // An address that is not valid percent-encoding was never a page: the request itself is wrong.
+  try {
+    decodeURIComponent(req.path);
+  } catch {
+    return next(Object.assign(new URIError('Malformed URL'), { status: 400 }));
+  }
   res.status(404).render('error', {
     page: { title: 'Page not found' },
     heading: 'Page not found',

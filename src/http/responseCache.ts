@@ -1,36 +1,151 @@
 import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import type { Application, Response } from 'express';
+import type { RequestHandler, Response } from 'express';
+import type { Logger } from '../logger.js';
+import { logRequest } from './requestLog.js';
+import type { HeaderList } from './security.js';
 
-interface Entry {
-  key: string;
+/** Bodies this small are sent as they are: gzip would save a few bytes and cost a header. */
+const GZIP_FROM_BYTES = 1024;
+/** Text compresses to a quarter or less; images and icons are compressed already. */
+const COMPRESSIBLE = /^text\/|json|svg/;
+
+interface Representation {
   body: Buffer;
   etag: string;
-  /** Made on the first request that accepts gzip, then reused like the body. */
-  gzipped?: Buffer;
+  /** Every response header, as the flat [name, value, name, value…] list writeHead takes. */
+  headers: string[];
 }
 
+/** A response worked out once and sent many times: the body, gzipped when worth it, and every header. */
+export interface PreparedResponse {
+  plain: Representation;
+  gzipped: Representation | undefined;
+}
+
+export interface PrepareOptions {
+  contentType: string;
+  cacheControl: string;
+  /** The validator for the plain body; the gzipped body gets its own ("-gz"), being another representation. */
+  etag: string;
+}
+
+export const weakEtag = (body: Buffer): string => `W/"${createHash('sha1').update(body).digest('base64url')}"`;
+
 /**
- * Sends a body that never changes for its ETag, gzipped when the client accepts it. Compressing a
- * cached body once and reusing it costs almost nothing per request, and cuts a 24 kB campaign page to
- * about 7 kB: what a crowd on phones downloads, and what the network in front has to carry.
+ * Prepares a body for sending many times. Everything the response says is computed here, once: the
+ * gzipped copy, the ETags, and the full header list (the site's security headers included). Sending it
+ * is then one writeHead and one end, with no per-request header work at all, which is what lets the
+ * campaign page keep up with a crowd (BENCHMARKS.md).
  */
-export function sendEncoded(res: Response, entry: Entry): void {
-  res.append('Vary', 'Accept-Encoding');
-  if (entry.body.length > 1024 && res.req.acceptsEncodings('gzip', 'identity') === 'gzip') {
-    entry.gzipped ??= gzipSync(entry.body, { level: 9 });
-    res.setHeader('Content-Encoding', 'gzip');
-    // Each encoding is its own representation, so it gets its own validator.
-    res.setHeader('ETag', entry.etag.replace(/"$/, '-gz"'));
-    res.send(entry.gzipped);
-    return;
+export function prepareResponse(baseHeaders: HeaderList, body: Buffer, options: PrepareOptions): PreparedResponse {
+  const common = [...baseHeaders.flat(), 'Content-Type', options.contentType, 'Cache-Control', options.cacheControl];
+  const gzippable = body.length > GZIP_FROM_BYTES && COMPRESSIBLE.test(options.contentType);
+  const vary = gzippable ? ['Vary', 'Accept-Encoding'] : [];
+  const representation = (bytes: Buffer, etag: string, encoding: string[]): Representation => ({
+    body: bytes,
+    etag,
+    headers: [...common, ...vary, ...encoding, 'ETag', etag, 'Content-Length', String(bytes.length)],
+  });
+  return {
+    plain: representation(body, options.etag, []),
+    gzipped: gzippable
+      ? representation(gzipSync(body, { level: 9 }), options.etag.replace(/"$/, '-gz"'), ['Content-Encoding', 'gzip'])
+      : undefined,
+  };
+}
+
+/** The q-value the client gives a coding in Accept-Encoding ("gzip;q=0.5"), or undefined when not named. */
+function quality(accept: string, coding: string): number | undefined {
+  for (const part of accept.split(',')) {
+    const [name = '', ...params] = part.split(';');
+    if (name.trim().toLowerCase() !== coding) continue;
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/i.exec(p)?.[1]).find((v) => v !== undefined);
+    return q === undefined ? 1 : Number(q) || 0;
   }
-  res.setHeader('ETag', entry.etag);
-  res.send(entry.body);
+  return undefined;
+}
+
+/** Whether the client takes gzip over the plain body (RFC 9110 12.5.3; identity is acceptable unless refused). */
+export function prefersGzip(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const any = quality(accept, '*');
+  const gzip = quality(accept, 'gzip') ?? any ?? 0;
+  const identity = quality(accept, 'identity') ?? any ?? 1;
+  return gzip > 0 && gzip >= identity;
+}
+
+/** True when If-None-Match names this ETag (weak comparison) or is "*", so a 304 will do. */
+function notModified(req: IncomingMessage, etag: string): boolean {
+  const header = req.headers['if-none-match'];
+  if (!header) return false;
+  // A client asking to bypass caches gets the body, as Express's `fresh` does.
+  if (/(?:^|,)\s*no-cache\s*(?:,|$)/.test(req.headers['cache-control'] ?? '')) return false;
+  if (header.trim() === '*') return true;
+  const bare = (tag: string) => tag.trim().replace(/^W\//, '');
+  const wanted = bare(etag);
+  return header.split(',').some((tag) => bare(tag) === wanted);
 }
 
 /**
- * The last body of each public page or feed, reused while nothing it shows has changed.
+ * Sends a prepared response: the gzipped copy when the client takes it, a 304 when it already has this
+ * version, headers only for HEAD. Returns the status sent.
+ */
+export function sendPrepared(req: IncomingMessage, res: ServerResponse, prepared: PreparedResponse): number {
+  const chosen = prepared.gzipped && prefersGzip(req.headers['accept-encoding']) ? prepared.gzipped : prepared.plain;
+  if (notModified(req, chosen.etag)) {
+    const headers: string[] = [];
+    for (let i = 0; i < chosen.headers.length; i += 2) {
+      const name = chosen.headers[i] as string;
+      if (name !== 'Content-Type' && name !== 'Content-Length' && name !== 'Content-Encoding')
+        headers.push(name, chosen.headers[i + 1] as string);
+    }
+    res.writeHead(304, headers);
+    res.end();
+    return 304;
+  }
+  res.writeHead(200, chosen.headers);
+  // Node sends no body for HEAD by itself; Content-Length still says what GET would send.
+  res.end(chosen.body);
+  return 200;
+}
+
+/** The prepared response for a path, or undefined when the path is not one of these. */
+export type FindPrepared = (
+  path: string,
+  res: Response,
+) => PreparedResponse | Promise<PreparedResponse | undefined> | undefined;
+
+/**
+ * GET and HEAD of the paths `find` knows, answered from prepared responses; everything else goes on.
+ *
+ * Mounted ahead of the rest of the app (see app.ts) for the requests a crowd makes most: campaign
+ * pages, their JSON, static files. A prepared response already carries the security headers, so these
+ * need nothing else on the way, and write their own log line. A failure (the database, say) goes the
+ * ordinary way to the error page, with the security headers and the log line added here.
+ */
+export function servePrepared(logger: Logger, securityHeaders: HeaderList, find: FindPrepared): RequestHandler {
+  return async (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const path = req.path;
+    const started = process.hrtime.bigint();
+    try {
+      const found = find(path, res);
+      // Static files are found at once; only pages that read the database wait.
+      const prepared = found instanceof Promise ? await found : found;
+      if (!prepared) return next();
+      logRequest(logger, req.method, path, sendPrepared(req, res, prepared), started);
+    } catch (error) {
+      if (!res.headersSent) for (const [name, value] of securityHeaders) res.setHeader(name, value);
+      res.on('finish', () => logRequest(logger, req.method, path, res.statusCode, started));
+      next(error);
+    }
+  };
+}
+
+/**
+ * The last prepared body of each public page or feed, reused while nothing it shows has changed.
  *
  * When a campaign goes viral its page is asked for thousands of times a second but changes only when
  * someone signs (and its form token once a second). Rendering it once per change instead of once per
@@ -40,35 +155,23 @@ export function sendEncoded(res: Response, entry: Entry): void {
  * One entry per slot (one per campaign page or feed), so memory stays bounded.
  */
 export class ResponseCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, { key: string; prepared: PreparedResponse }>();
 
-  async send(
-    res: Response,
+  constructor(private readonly baseHeaders: HeaderList) {}
+
+  async get(
     slot: string,
     key: string,
-    contentType: string,
+    options: Omit<PrepareOptions, 'etag'>,
     produce: () => Promise<string>,
-  ): Promise<void> {
-    let entry = this.entries.get(slot);
-    if (entry?.key !== key) {
-      const body = Buffer.from(await produce());
-      entry = { key, body, etag: `W/"${createHash('sha1').update(body).digest('base64url')}"` };
-      this.entries.set(slot, entry);
-    }
-    res.setHeader('Content-Type', contentType);
-    // With the ETag set here, Express neither hashes the body again nor skips the 304 for a matching
-    // If-None-Match.
-    sendEncoded(res, entry);
+  ): Promise<PreparedResponse> {
+    const entry = this.entries.get(slot);
+    if (entry?.key === key) return entry.prepared;
+    const body = Buffer.from(await produce());
+    const prepared = prepareResponse(this.baseHeaders, body, { ...options, etag: weakEtag(body) });
+    this.entries.set(slot, { key, prepared });
+    return prepared;
   }
-}
-
-const caches = new WeakMap<Application, ResponseCache>();
-
-/** One cache per app, so two apps in one process (tests) never share bodies. */
-export function responseCache(app: Application): ResponseCache {
-  let cache = caches.get(app);
-  if (!cache) caches.set(app, (cache = new ResponseCache()));
-  return cache;
 }
 
 /** A view rendered to a string (res.locals and app.locals included, as res.render does), not sent. */
