@@ -1,4 +1,5 @@
-import express, { type Express } from 'express';
+import type { RequestListener } from 'node:http';
+import express from 'express';
 import type { CampaignCatalog } from './campaigns/content.js';
 import { campaignPages } from './campaigns/routes.js';
 import type { Clock } from './clock.js';
@@ -6,7 +7,7 @@ import type { Config } from './config.js';
 import { loadAssets } from './http/assets.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { requestLog } from './http/requestLog.js';
-import { servePrepared } from './http/responseCache.js';
+import { preparedFirst, servePrepared } from './http/responseCache.js';
 import { refuseCrossSitePosts, securityHeaderList, securityHeaders } from './http/security.js';
 import type { Signer } from './http/signing.js';
 import type { Logger } from './logger.js';
@@ -26,8 +27,11 @@ export interface AppDeps {
   signer: Signer;
 }
 
+/** The site, as Node's http server calls it. */
+export type App = RequestListener;
+
 /** Builds the whole site from its dependencies. Never listens and never reads the environment. */
-export function createApp(deps: AppDeps): Express {
+export function createApp(deps: AppDeps): App {
   const { config, logger } = deps;
   const app = express();
 
@@ -43,9 +47,11 @@ export function createApp(deps: AppDeps): Express {
   const assets = loadAssets(fromRoot('public'), headers);
   app.locals.asset = assets.url;
 
+  const pages = campaignPages(deps, headers);
+
   // First, ahead of the router: what a crowd asks for most (the campaign pages, their JSON, static
   // files), answered from prepared responses that carry their own security headers and log line.
-  app.use(campaignPages(deps, headers));
+  app.use(pages.middleware);
   app.use(servePrepared(logger, headers, assets.find));
   app.use(requestLog(logger));
   app.use(securityHeaders(headers));
@@ -62,5 +68,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(notFound);
   app.use(errorHandler(logger, config.production));
-  return app;
+
+  // And ahead of Express itself, for the copies already prepared (see preparedFirst).
+  return preparedFirst(logger, [pages.find, assets.find], app);
 }

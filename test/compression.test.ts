@@ -2,9 +2,9 @@ import { once } from 'node:events';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import type { Express } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import type { App } from '../src/app.js';
 import { buildTestApp } from './helpers.js';
 
 interface RawResponse {
@@ -14,8 +14,8 @@ interface RawResponse {
 }
 
 /** One GET with node:http, which (unlike supertest) hands back the bytes as sent, still compressed. */
-async function get(app: Express, path: string, headers: Record<string, string>): Promise<RawResponse> {
-  const server = app.listen(0, '127.0.0.1');
+async function get(app: App, path: string, headers: Record<string, string>): Promise<RawResponse> {
+  const server = http.createServer(app).listen(0, '127.0.0.1');
   await once(server, 'listening');
   try {
     const { port } = server.address() as AddressInfo;

@@ -1,5 +1,4 @@
-import type { Express } from 'express';
-import { createApp } from '../src/app.js';
+import { createApp, type App } from '../src/app.js';
 import { loadCampaigns, type CampaignCatalog } from '../src/campaigns/content.js';
 import { fixedClock } from '../src/clock.js';
 import { loadConfig, type Config } from '../src/config.js';
@@ -13,7 +12,7 @@ export const FIXTURE_CAMPAIGNS = fromRoot('test', 'fixtures', 'campaigns');
 export const NOW = '2026-11-28T12:00:00.000Z';
 
 export interface TestApp {
-  app: Express;
+  app: App;
   db: Db;
   repos: Repositories;
   config: Config;

@@ -1,6 +1,12 @@
 import type { RequestHandler, Response } from 'express';
 import type { AppDeps } from '../app.js';
-import { renderToString, ResponseCache, servePrepared, type PreparedResponse } from '../http/responseCache.js';
+import {
+  renderToString,
+  ResponseCache,
+  servePrepared,
+  type FindPrepared,
+  type PreparedResponse,
+} from '../http/responseCache.js';
 import type { HeaderList } from '../http/security.js';
 import { recentSignersView, type RecentSignerView } from '../privacy/view.js';
 import { COUNTRIES, countryName } from '../signatures/countries.js';
@@ -86,11 +92,15 @@ type PublicRoute = { campaign: Campaign; kind: 'page' | 'json' };
 /**
  * GET (and HEAD) `/`, `/campaigns/:slug` and `/campaigns/:slug.json`: the pages a crowd reloads.
  *
- * Mounted first in the app (app.ts), ahead of the router, because a viral campaign is almost all these
- * requests: each is answered from a prepared response (servePrepared in src/http/responseCache.ts).
- * The paths are worked out once from the catalog; anything else goes on to the rest of the app.
+ * Each is answered from a prepared response (src/http/responseCache.ts): by `find` in front of
+ * Express while the kept copy is current, and by `middleware`, first in the Express app, which renders
+ * a new copy when it is not (app.ts). The paths are worked out once from the catalog; anything else
+ * goes on to the rest of the app.
  */
-export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): RequestHandler {
+export function campaignPages(
+  deps: AppDeps,
+  securityHeaders: HeaderList,
+): { find: FindPrepared; middleware: RequestHandler } {
   const { campaigns, logger } = deps;
   const cache = new ResponseCache(securityHeaders);
   const routes = new Map<string, PublicRoute>([['/', { campaign: campaigns.defaultCampaign, kind: 'page' }]]);
@@ -99,19 +109,22 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Reque
     routes.set(`${campaignPath(campaign)}.json`, { campaign, kind: 'json' });
   }
 
-  /** The same page for every viewer: rendered again only when the count, the form token's second or the recent signers change. */
-  async function page(res: Response, campaign: Campaign): Promise<PreparedResponse> {
+  /**
+   * The same page for every viewer: rendered again only when the count, the form token's second or the
+   * recent signers change. Without `res` to render with, undefined when the kept copy is out of date.
+   */
+  async function page(campaign: Campaign, res?: Response): Promise<PreparedResponse | undefined> {
     const state = await pageState(deps, campaign);
     const key = JSON.stringify([state.totals.signatureCount, state.second, state.recentSigners]);
     return cache.get(
       `page:${campaign.slug}`,
       key,
       { contentType: 'text/html; charset=utf-8', cacheControl: PUBLIC_PAGE_CACHE },
-      () => renderToString(res, 'campaign', pageModel(deps, campaign, state)),
+      res && (() => renderToString(res, 'campaign', pageModel(deps, campaign, state))),
     );
   }
 
-  async function json(campaign: Campaign): Promise<PreparedResponse> {
+  async function json(campaign: Campaign): Promise<PreparedResponse | undefined> {
     const totals = await deps.repos.campaigns.totals(campaign.slug);
     // Every signature or removal moves the count or updatedAt, and with them the by-country figures.
     const key = `${totals.signatureCount}|${totals.updatedAt}`;
@@ -138,10 +151,11 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Reque
     );
   }
 
-  return servePrepared(logger, securityHeaders, (path, res) => {
+  const find: FindPrepared = (path, res) => {
     // Express's own routes ignore one trailing slash; so do these.
     const route = routes.get(path) ?? (path.endsWith('/') ? routes.get(path.slice(0, -1)) : undefined);
     if (!route) return undefined;
-    return route.kind === 'page' ? page(res, route.campaign) : json(route.campaign);
-  });
+    return route.kind === 'page' ? page(route.campaign, res) : json(route.campaign);
+  };
+  return { find, middleware: servePrepared(logger, securityHeaders, find) };
 }

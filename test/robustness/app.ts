@@ -1,5 +1,4 @@
-import type { Express } from 'express';
-import { createApp } from '../../src/app.js';
+import { createApp, type App } from '../../src/app.js';
 import { loadCampaigns } from '../../src/campaigns/content.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Db } from '../../src/db.js';
@@ -16,7 +15,7 @@ import { FIXTURE_CAMPAIGNS, NOW } from '../helpers.js';
 export async function buildAppOver(
   db: Db,
   options: { env?: Record<string, string>; wrap?: (repos: Repositories) => Repositories } = {},
-): Promise<{ app: Express; config: Config; repos: Repositories }> {
+): Promise<{ app: App; config: Config; repos: Repositories }> {
   const config = loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'silent',
