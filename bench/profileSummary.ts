@@ -25,6 +25,9 @@ profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.t
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 
 const where = (url: string) => {
+  // The benchmark's own build of the app (bench/servers.ts) sits under node_modules/.cache.
+  const built = /\/undersigned-bench\/(.*)$/.exec(url);
+  if (built) return `app/${built[1] as string}`;
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1] as string;
   if (url.includes('/dist/')) return 'app';
@@ -38,7 +41,7 @@ for (const [id, us] of self) {
   const n = byId.get(id) as Node;
   const name = `${n.callFrame.functionName || '(anonymous)'} ${where(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
   byFunction.set(name, (byFunction.get(name) ?? 0) + us);
-  const pkg = n.callFrame.url ? where(n.callFrame.url) : n.callFrame.functionName;
+  const pkg = n.callFrame.url ? where(n.callFrame.url).replace(/^app\/.*/, 'app') : n.callFrame.functionName;
   byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
 }
 const show = (title: string, m: Map<string, number>, top: number) => {

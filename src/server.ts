@@ -29,7 +29,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
   // Node checks the header and request timeouts only every connectionsCheckingInterval (30 s by
   // default), so a slow client could hold a connection for up to 40 s despite a 10 s headers timeout.
-  const server = createServer({ connectionsCheckingInterval: Math.min(1_000, config.limits.headersTimeoutMs) }, app);
+  const server = createServer(
+    { connectionsCheckingInterval: Math.min(1_000, config.limits.headersTimeoutMs), ...app.serverOptions },
+    app,
+  );
   // Slow clients (slowloris) are cut off rather than holding a connection open forever.
   server.headersTimeout = config.limits.headersTimeoutMs;
   server.requestTimeout = config.limits.requestTimeoutMs;

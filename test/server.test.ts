@@ -40,6 +40,30 @@ describe('startServer', () => {
     expect(storedSecrets(path)).toEqual([]);
   });
 
+  it('requests arrive already made with the Express app’s prototypes, so Express need not swap them', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'server-')), 'site.db');
+    const running = await startServer(configFor(path), capturingLogger().logger);
+    try {
+      const seen: { req: object; res: object }[] = [];
+      // Runs before the app's own listener: what Node made, before Express has touched it.
+      running.server.prependListener('request', (req: object, res: object) =>
+        seen.push({ req: Object.getPrototypeOf(req) as object, res: Object.getPrototypeOf(res) as object }),
+      );
+      expect((await fetch(`${running.url}/privacy`)).status).toBe(200);
+      expect((await fetch(`${running.url}/campaigns/amazon-ring/thanks`)).status).toBe(200);
+      expect(seen).toHaveLength(2);
+      for (const { req, res } of seen) {
+        expect(req).toHaveProperty('app');
+        expect(typeof (req as { accepts?: unknown }).accepts).toBe('function');
+        expect(res).toHaveProperty('app');
+        expect(typeof (res as { render?: unknown }).render).toBe('function');
+      }
+      expect(seen[1]?.req).toBe(seen[0]?.req);
+    } finally {
+      await running.stop();
+    }
+  });
+
   it('a request → one log line with method, path, status and time, and nothing about who asked', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'server-')), 'site.db');
     const capture = capturingLogger();
