@@ -41,6 +41,7 @@ declare module 'autocannon' {
     requests: Histogram & { total: number; sent: number };
     throughput: Histogram & { total: number };
   }
-  function autocannon(options: Options): Promise<Result>;
+  /** A promise of the result that is also the run's event emitter ('response' for each answer). */
+  function autocannon(options: Options): Promise<Result> & { on(event: 'response', listener: () => void): void };
   export default autocannon;
 }

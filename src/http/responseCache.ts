@@ -165,20 +165,28 @@ export function preparedFirst(logger: Logger, finders: FindPrepared[], site: Req
  * ordinary way to the error page, with the security headers and the log line added here.
  */
 export function servePrepared(logger: Logger, securityHeaders: HeaderList, find: FindPrepared): RequestHandler {
-  return async (req, res, next) => {
+  // Not an async function: Express's router chains a promise onto every handler that returns one,
+  // and the POSTs that pass by here should not pay for that.
+  return (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const path = req.path;
     const started = process.hrtime.bigint();
-    try {
-      const found = find(path, res);
-      // Static files are found at once; only pages that read the database wait.
-      const prepared = found instanceof Promise ? await found : found;
+    const send = (prepared: PreparedResponse | undefined) => {
       if (!prepared) return next();
       logRequest(logger, req.method, path, sendPrepared(req, res, prepared), started);
-    } catch (error) {
+    };
+    const fail = (error: unknown) => {
       if (!res.headersSent) for (const [name, value] of securityHeaders) res.setHeader(name, value);
       res.on('finish', () => logRequest(logger, req.method, path, res.statusCode, started));
       next(error);
+    };
+    try {
+      const found = find(path, res);
+      // Static files are found at once; only pages that read the database wait.
+      if (found instanceof Promise) found.then(send, fail);
+      else send(found);
+    } catch (error) {
+      fail(error);
     }
   };
 }
