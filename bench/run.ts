@@ -415,7 +415,10 @@ async function main(): Promise<void> {
         let lines = 0;
         for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
           bytes += chunk.length;
-          for (const b of chunk) if (b === 10) lines++;
+          // Native search, not a loop over every byte in JavaScript: this client shares the two cores
+          // with the server, and counting 90 MB a byte at a time took time the server then lacked.
+          const data = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+          for (let at = data.indexOf(10); at !== -1; at = data.indexOf(10, at + 1)) lines++;
         }
         const secs = (performance.now() - started) / 1000;
         const exported = lines - 1;

@@ -72,8 +72,8 @@ async function main(argv: string[]): Promise<number> {
           throw new UsageError(`No campaign with slug "${args.campaign}" in ${config.campaignsDir}.`);
         // The organizers' opted-in CSV, as /organizers/campaigns/<slug>/opted-in.csv gives it: only people
         // who ticked the box, formulas neutralised.
-        const rows = Readable.from(repos.signatures.exportRows(args.campaign, { optedInOnly: true }));
-        await pipeline(rows, signaturesCsv(), process.stdout, { end: false });
+        const batches = Readable.from(repos.signatures.exportBatches(args.campaign, { optedInOnly: true }));
+        await pipeline(batches, signaturesCsv(), process.stdout, { end: false });
       }
     },
     { mustExist: true },

@@ -204,10 +204,10 @@ export function organizerRoutes(deps: AppDeps): Router {
     res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
     // HEAD would otherwise read and format every row only for Node to throw the body away.
     if (res.req.method === 'HEAD') return void res.end();
-    const rows = Readable.from(repos.signatures.exportRows(campaign.slug, { optedInOnly }));
+    const batches = Readable.from(repos.signatures.exportBatches(campaign.slug, { optedInOnly }));
     // pipeline() waits for the client to take each chunk (backpressure) and stops reading the
     // database if the download is cancelled.
-    await pipeline(rows, signaturesCsv(), res).catch((error: unknown) => {
+    await pipeline(batches, signaturesCsv(), res).catch((error: unknown) => {
       if ((error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error;
     });
     logger.info({ event: 'signatures exported', campaign: campaign.slug, optedInOnly }, 'signatures exported');

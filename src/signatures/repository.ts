@@ -33,17 +33,22 @@ export interface RecentPage {
   next: SignatureCursor | null;
 }
 
-/** One row of an export, in the export's column order. */
-export interface ExportRow {
-  firstName: string;
-  lastName: string;
-  email: string;
-  country: string;
-  postalCode: string | null;
-  comment: string | null;
-  optedIn: boolean;
-  createdAt: string;
-}
+/**
+ * One row of an export: the export's columns in order, then the row's id. A tuple rather than an
+ * object because SQLite hands it over that way (raw mode) at a fraction of the cost, which is most of
+ * what reading a million rows costs.
+ */
+export type ExportRow = readonly [
+  firstName: string,
+  lastName: string,
+  email: string,
+  country: string,
+  postalCode: string | null,
+  comment: string | null,
+  optedIn: 0 | 1,
+  createdAt: string,
+  id: number,
+];
 
 export interface SignatureRepository {
   /**
@@ -56,10 +61,10 @@ export interface SignatureRepository {
   /** Newest first, `limit` at a time, continuing after `after` (keyset on the campaign/time index). */
   recent(campaignSlug: string, limit: number, after?: SignatureCursor): Promise<RecentPage>;
   /**
-   * Every signature still holding its personal data, oldest first, read in batches so that a
-   * million rows never sit in memory. Rows signed after the export started are left out.
+   * Every signature still holding its personal data, oldest first, in batches of up to a thousand so
+   * that a million rows never sit in memory. Rows signed after the export started are left out.
    */
-  exportRows(campaignSlug: string, options: { optedInOnly: boolean }): AsyncIterable<ExportRow>;
+  exportBatches(campaignSlug: string, options: { optedInOnly: boolean }): AsyncIterable<ExportRow[]>;
 }
 
 interface InsertRow {
@@ -119,44 +124,33 @@ export function createSignatureRepository(db: Db): SignatureRepository {
     )
     .pluck();
   const lastId = db.prepare<[], number | null>('SELECT max(id) FROM signatures').pluck();
-  const exportBatch = db.prepare<
-    [{ slug: string; createdAt: string; id: number; maxId: number; optedInOnly: number; limit: number }],
-    Omit<ExportRow, 'optedIn'> & { id: number; optedIn: number }
-  >(
-    `SELECT id, first_name AS firstName, last_name AS lastName, email, country, postal_code AS postalCode,
-            comment, opted_in AS optedIn, created_at AS createdAt
-       FROM signatures
-      WHERE campaign_slug = @slug AND (created_at, id) > (@createdAt, @id)
-        AND id <= @maxId AND email IS NOT NULL AND (@optedInOnly = 0 OR opted_in = 1)
-      ORDER BY created_at, id LIMIT @limit`,
-  );
+  const exportBatch = db
+    .prepare<[{ slug: string; createdAt: string; id: number; maxId: number; optedInOnly: number; limit: number }]>(
+      `SELECT first_name, last_name, email, country, postal_code, comment, opted_in, created_at, id
+         FROM signatures
+        WHERE campaign_slug = @slug AND (created_at, id) > (@createdAt, @id)
+          AND id <= @maxId AND email IS NOT NULL AND (@optedInOnly = 0 OR opted_in = 1)
+        ORDER BY created_at, id LIMIT @limit`,
+    )
+    .raw();
 
   /*
    * Why batches and not one .iterate() over the whole campaign: while a better-sqlite3 iterator is
    * open its connection refuses every write ("connection is busy"), so a slow download would stop
    * people signing. Each batch is read in one synchronous step and the connection is free between.
    */
-  async function* exportRows(slug: string, optedInOnly: boolean): AsyncGenerator<ExportRow> {
+  // Batches, not rows: a million-row export yields a thousand times instead of a million, and each
+  // step through an async generator and a stream costs more than formatting the row.
+  async function* exportBatches(slug: string, optedInOnly: boolean): AsyncGenerator<ExportRow[]> {
     const maxId = lastId.get() ?? 0;
     let cursor: SignatureCursor = { createdAt: '', id: 0 };
     for (;;) {
-      const batch = exportBatch.all({ slug, ...cursor, maxId, optedInOnly: optedInOnly ? 1 : 0, limit: EXPORT_BATCH });
-      // A literal per row, not rest-and-spread: this loop runs a million times for a large export.
-      for (const r of batch) {
-        yield {
-          firstName: r.firstName,
-          lastName: r.lastName,
-          email: r.email,
-          country: r.country,
-          postalCode: r.postalCode,
-          comment: r.comment,
-          optedIn: r.optedIn === 1,
-          createdAt: r.createdAt,
-        };
-      }
+      const params = { slug, ...cursor, maxId, optedInOnly: optedInOnly ? 1 : 0, limit: EXPORT_BATCH };
+      const batch = exportBatch.all(params) as ExportRow[];
+      if (batch.length > 0) yield batch;
       const last = batch.at(-1);
       if (!last || batch.length < EXPORT_BATCH) return;
-      cursor = { createdAt: last.createdAt, id: last.id };
+      cursor = { createdAt: last[7], id: last[8] };
     }
   }
 
@@ -209,8 +203,8 @@ export function createSignatureRepository(db: Db): SignatureRepository {
       const last = signatures.at(-1);
       return { signatures, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
     },
-    exportRows(slug, { optedInOnly }) {
-      return exportRows(slug, optedInOnly);
+    exportBatches(slug, { optedInOnly }) {
+      return exportBatches(slug, optedInOnly);
     },
     add(s) {
       const row: InsertRow = {
