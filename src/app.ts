@@ -1,4 +1,4 @@
-import { IncomingMessage, ServerResponse, type RequestListener, type ServerOptions } from 'node:http';
+import { IncomingMessage, ServerResponse, type ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import express, { type Express } from 'express';
 import type { CampaignCatalog } from './campaigns/content.js';
@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import { loadAssets } from './http/assets.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { requestLog } from './http/requestLog.js';
-import { preparedFirst, servePrepared } from './http/responseCache.js';
+import { servePrepared } from './http/responseCache.js';
 import { refuseCrossSitePosts, securityHeaderList, securityHeaders } from './http/security.js';
 import type { Signer } from './http/signing.js';
 import type { Logger } from './logger.js';
@@ -32,7 +32,7 @@ export interface AppDeps {
  * The site, as Node's http server calls it, with the request and response classes to create that
  * server with (see expressClasses).
  */
-export type App = RequestListener & { serverOptions: Pick<ServerOptions, 'IncomingMessage' | 'ServerResponse'> };
+export type App = Express & { serverOptions: Pick<ServerOptions, 'IncomingMessage' | 'ServerResponse'> };
 
 /**
  * Request and response classes whose objects are born with the Express app's prototypes.
@@ -80,11 +80,9 @@ export function createApp(deps: AppDeps): App {
   const assets = loadAssets(fromRoot('public'), headers);
   app.locals.asset = assets.url;
 
-  const pages = campaignPages(deps, headers);
-
   // First, ahead of the router: what a crowd asks for most (the campaign pages, their JSON, static
   // files), answered from prepared responses that carry their own security headers and log line.
-  app.use(pages.middleware);
+  app.use(campaignPages(deps, headers));
   app.use(servePrepared(logger, headers, assets.find));
   app.use(requestLog(logger));
   app.use(securityHeaders(headers));
@@ -101,8 +99,5 @@ export function createApp(deps: AppDeps): App {
 
   app.use(notFound);
   app.use(errorHandler(logger, config.production));
-
-  // And ahead of Express itself, for the copies already prepared (see preparedFirst).
-  const listener = preparedFirst(logger, [pages.find, assets.find], app);
-  return Object.assign(listener, { serverOptions: expressClasses(app) });
+  return Object.assign(app, { serverOptions: expressClasses(app) });
 }

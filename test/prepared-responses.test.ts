@@ -1,16 +1,15 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db.js';
-import type { RequestListener } from 'node:http';
-import { preparedFirst, prefersGzip, prepareResponse, type FindPrepared } from '../src/http/responseCache.js';
+import { prefersGzip } from '../src/http/responseCache.js';
 import type { Repositories } from '../src/repositories.js';
 import { buildTestApp } from './helpers.js';
 import { capturingLogger } from './privacy-helpers.js';
 import { buildAppOver } from './robustness/app.js';
 
-// The campaign pages and JSON are answered ahead of the router from prepared responses
-// (campaignPages in src/campaigns/routes.ts, sendPrepared in src/http/responseCache.ts). These pin what
-// that shortcut must still do that the router and Express's res.send used to.
+// The campaign pages, their JSON and static files are answered ahead of the router from prepared
+// responses (campaignPages in src/campaigns/routes.ts, servePrepared and sendPrepared in
+// src/http/responseCache.ts). These pin what that must still do that the router and res.send used to.
 
 describe('prefersGzip (Accept-Encoding)', () => {
   it.each([
@@ -130,55 +129,5 @@ describe('campaign pages answered from prepared responses', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     await request(app).get('/campaigns/amazon-ring.json').expect(503);
     db.close();
-  });
-});
-
-describe('preparedFirst: prepared copies answered before Express', () => {
-  const prepared = prepareResponse([['X-Frame-Options', 'DENY']], Buffer.from('hello'), {
-    contentType: 'text/plain; charset=utf-8',
-    cacheControl: 'public, max-age=60',
-    etag: '"h"',
-  });
-
-  /** A server whose Express part only records that it was reached. */
-  async function serve(finders: FindPrepared[]) {
-    const reached: string[] = [];
-    const site: RequestListener = (req, res) => {
-      reached.push(`${req.method} ${req.url}`);
-      res.writeHead(204).end();
-    };
-    const capture = capturingLogger();
-    return { listener: preparedFirst(capture.logger, finders, site), reached, capture };
-  }
-
-  it('a path a finder has ready → answered without reaching Express, and logged', async () => {
-    const { listener, reached, capture } = await serve([
-      () => undefined,
-      (path) => (path === '/x' ? prepared : undefined),
-    ]);
-    const res = await request(listener).get('/x?y=1').expect(200);
-    expect(res.text).toBe('hello');
-    expect(res.headers['x-frame-options']).toBe('DENY');
-    expect(reached).toEqual([]);
-    expect(capture.text()).toContain('"path":"/x"');
-  });
-
-  it('a finder waiting on data → answered when it resolves', async () => {
-    const { listener, reached } = await serve([async () => prepared]);
-    await request(listener).head('/anything').expect(200);
-    expect(reached).toEqual([]);
-  });
-
-  it('POST, an unknown path, a copy not ready, or a failing finder → Express', async () => {
-    const { listener, reached } = await serve([
-      (path) => (path === '/ready' ? prepared : undefined),
-      async (path) => (path === '/stale' ? undefined : undefined),
-      (path) => (path === '/broken' ? Promise.reject(new Error('database gone')) : undefined),
-    ]);
-    await request(listener).post('/ready').expect(204);
-    await request(listener).get('/unknown').expect(204);
-    await request(listener).get('/stale').expect(204);
-    await request(listener).get('/broken').expect(204);
-    expect(reached).toEqual(['POST /ready', 'GET /unknown', 'GET /stale', 'GET /broken']);
   });
 });

@@ -92,15 +92,12 @@ type PublicRoute = { campaign: Campaign; kind: 'page' | 'json' };
 /**
  * GET (and HEAD) `/`, `/campaigns/:slug` and `/campaigns/:slug.json`: the pages a crowd reloads.
  *
- * Each is answered from a prepared response (src/http/responseCache.ts): by `find` in front of
- * Express while the kept copy is current, and by `middleware`, first in the Express app, which renders
- * a new copy when it is not (app.ts). The paths are worked out once from the catalog; anything else
- * goes on to the rest of the app.
+ * Mounted first in the app (app.ts), ahead of the router, because a viral campaign is almost all these
+ * requests: each is answered from a prepared response (servePrepared in src/http/responseCache.ts),
+ * rendered again only when what it shows has changed. The paths are worked out once from the catalog;
+ * anything else goes on to the rest of the app.
  */
-export function campaignPages(
-  deps: AppDeps,
-  securityHeaders: HeaderList,
-): { find: FindPrepared; middleware: RequestHandler } {
+export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): RequestHandler {
   const { campaigns, logger } = deps;
   const cache = new ResponseCache(securityHeaders);
   const routes = new Map<string, PublicRoute>([['/', { campaign: campaigns.defaultCampaign, kind: 'page' }]]);
@@ -109,22 +106,19 @@ export function campaignPages(
     routes.set(`${campaignPath(campaign)}.json`, { campaign, kind: 'json' });
   }
 
-  /**
-   * The same page for every viewer: rendered again only when the count, the form token's second or the
-   * recent signers change. Without `res` to render with, undefined when the kept copy is out of date.
-   */
-  async function page(campaign: Campaign, res?: Response): Promise<PreparedResponse | undefined> {
+  /** The same page for every viewer: rendered again only when the count, the form token's second or the recent signers change. */
+  async function page(campaign: Campaign, res: Response): Promise<PreparedResponse> {
     const state = await pageState(deps, campaign);
     const key = JSON.stringify([state.totals.signatureCount, state.second, state.recentSigners]);
     return cache.get(
       `page:${campaign.slug}`,
       key,
       { contentType: 'text/html; charset=utf-8', cacheControl: PUBLIC_PAGE_CACHE },
-      res && (() => renderToString(res, 'campaign', pageModel(deps, campaign, state))),
+      () => renderToString(res, 'campaign', pageModel(deps, campaign, state)),
     );
   }
 
-  async function json(campaign: Campaign): Promise<PreparedResponse | undefined> {
+  async function json(campaign: Campaign): Promise<PreparedResponse> {
     const totals = await deps.repos.campaigns.totals(campaign.slug);
     // Every signature or removal moves the count or updatedAt, and with them the by-country figures.
     const key = `${totals.signatureCount}|${totals.updatedAt}`;
@@ -157,5 +151,5 @@ export function campaignPages(
     if (!route) return undefined;
     return route.kind === 'page' ? page(route.campaign, res) : json(route.campaign);
   };
-  return { find, middleware: servePrepared(logger, securityHeaders, find) };
+  return servePrepared(logger, securityHeaders, find);
 }

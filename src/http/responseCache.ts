@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from '../logger.js';
@@ -111,56 +111,17 @@ export function sendPrepared(req: IncomingMessage, res: ServerResponse, prepared
   return 200;
 }
 
-/**
- * The prepared response for a path, or undefined when the path is not one of these. Given `res`, it may
- * render what is out of date (res.render needs Express's response); without, it answers only from what
- * is prepared already.
- */
+/** The prepared response for a path (rendering a new one if the kept one is out of date), or undefined when the path is not one of these. */
 export type FindPrepared = (
   path: string,
-  res?: Response,
+  res: Response,
 ) => PreparedResponse | Promise<PreparedResponse | undefined> | undefined;
-
-/**
- * Node's request listener for the whole site: a GET or HEAD that a finder can answer from a response
- * prepared already is answered here, and everything else goes on to `site`, the Express app.
- *
- * Why in front of Express and not only first in it: Express gives every request its own request and
- * response prototypes (Object.setPrototypeOf, in app.handle), which costs V8 more than everything
- * else about sending a cached page: on this machine bare Express serves a small page at about a fifth
- * of the rate Node's http does (BENCHMARKS.md). A crowd reloading one page should not pay that.
- * Anything that goes wrong here (the database, say) is left to Express, which tries again and answers
- * with its error page.
- */
-export function preparedFirst(logger: Logger, finders: FindPrepared[], site: RequestListener): RequestListener {
-  async function answer(req: IncomingMessage, res: ServerResponse, started: bigint, path: string) {
-    for (const find of finders) {
-      const found = find(path);
-      const prepared = found instanceof Promise ? await found : found;
-      if (prepared) {
-        logRequest(logger, req.method as string, path, sendPrepared(req, res, prepared), started);
-        return true;
-      }
-    }
-    return false;
-  }
-  return (req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return site(req, res);
-    const url = req.url ?? '/';
-    const query = url.indexOf('?');
-    const path = query === -1 ? url : url.slice(0, query);
-    answer(req, res, process.hrtime.bigint(), path).then(
-      (answered) => answered || site(req, res),
-      () => site(req, res),
-    );
-  };
-}
 
 /**
  * GET and HEAD of the paths `find` knows, answered from prepared responses; everything else goes on.
  *
- * Mounted ahead of the rest of the app (see app.ts) for the requests a crowd makes most: campaign
- * pages, their JSON, static files. A prepared response already carries the security headers, so these
+ * Mounted first in the app (see app.ts), ahead of the router, for the requests a crowd makes most:
+ * campaign pages, their JSON, static files. A prepared response already carries the security headers, so these
  * need nothing else on the way, and write their own log line. A failure (the database, say) goes the
  * ordinary way to the error page, with the security headers and the log line added here.
  */
@@ -206,16 +167,15 @@ export class ResponseCache {
 
   constructor(private readonly baseHeaders: HeaderList) {}
 
-  /** The prepared copy for `key`, made with `produce` when the kept one is out of date; without `produce`, undefined then. */
+  /** The prepared copy for `key`, made with `produce` when the kept one is out of date. */
   async get(
     slot: string,
     key: string,
     options: Omit<PrepareOptions, 'etag'>,
-    produce?: () => Promise<string>,
-  ): Promise<PreparedResponse | undefined> {
+    produce: () => Promise<string>,
+  ): Promise<PreparedResponse> {
     const entry = this.entries.get(slot);
     if (entry?.key === key) return entry.prepared;
-    if (!produce) return undefined;
     const body = Buffer.from(await produce());
     const prepared = prepareResponse(this.baseHeaders, body, { ...options, etag: weakEtag(body) });
     this.entries.set(slot, { key, prepared });
