@@ -98,4 +98,24 @@ describe('schema invariants', () => {
     sign(db, 'a@example.org');
     expect(() => db.prepare("UPDATE signatures SET country = 'FR'").run()).toThrow(/never change/);
   });
+
+  it('keeps one index on the address: it makes one signature per campaign and finds a person’s signatures', () => {
+    const db = openDatabase(':memory:');
+    const indexes = (db.prepare("PRAGMA index_list('signatures')").all() as { name: string; unique: number }[])
+      .filter((i) => !i.name.startsWith('sqlite_'))
+      .map((i) => [i.name, i.unique]);
+    expect(indexes).toContainEqual(['signatures_one_per_email', 1]);
+    expect(indexes.map(([name]) => name)).not.toContain('signatures_by_email');
+    const plan = (sql: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('a@example.org') as { detail: string }[]).map((r) => r.detail);
+    expect(plan('SELECT id FROM signatures WHERE email_key = ?').join()).toMatch(/INDEX signatures_one_per_email/);
+    db.prepare("INSERT INTO campaigns (slug) VALUES ('c'), ('d')").run();
+    sign(db, 'a@example.org');
+    expect(() => sign(db, 'a@example.org')).toThrow(/UNIQUE/);
+    db.prepare(
+      `INSERT INTO signatures (campaign_slug, first_name, last_name, email, email_key, country, opted_in, consent_version, created_at)
+       VALUES ('d', 'A', 'B', 'a@example.org', 'a@example.org', 'US', 0, 'v1', '2026-11-28T12:00:00.000Z')`,
+    ).run();
+    expect(db.prepare("SELECT count(*) FROM signatures WHERE email_key = 'a@example.org'").pluck().get()).toBe(2);
+  });
 });
