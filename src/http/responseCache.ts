@@ -31,7 +31,7 @@ export interface PrepareOptions {
   etag: string;
 }
 
-export const weakEtag = (body: Buffer): string => `W/"${createHash('sha1').update(body).digest('base64url')}"`;
+const weakEtag = (body: Buffer): string => `W/"${createHash('sha1').update(body).digest('base64url')}"`;
 
 /**
  * Prepares a body for sending many times. Everything the response says is computed here, once: the
