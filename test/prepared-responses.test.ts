@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db.js';
-import { prefersGzip } from '../src/http/responseCache.js';
+import { prefersGzip, ResponseCache } from '../src/http/responseCache.js';
 import type { Repositories } from '../src/repositories.js';
 import { buildTestApp } from './helpers.js';
 import { capturingLogger } from './privacy-helpers.js';
@@ -129,5 +129,35 @@ describe('campaign pages answered from prepared responses', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     await request(app).get('/campaigns/amazon-ring.json').expect(503);
     db.close();
+  });
+});
+
+describe('ResponseCache', () => {
+  const options = { contentType: 'text/plain; charset=utf-8', cacheControl: 'no-cache' };
+
+  it('views arriving while a copy renders → one render, shared; a new key → a new render', async () => {
+    const cache = new ResponseCache([]);
+    let renders = 0;
+    const produce = async () => {
+      renders++;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return `body ${renders}`;
+    };
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => cache.get('page', 'k1', options, produce)));
+    expect(renders).toBe(1);
+    expect(b).toBe(a);
+    expect(c).toBe(a);
+    const next = await cache.get('page', 'k2', options, produce);
+    expect(renders).toBe(2);
+    expect(next.plain.body.toString()).toBe('body 2');
+  });
+
+  it('a render that fails → not kept; the next view renders again', async () => {
+    const cache = new ResponseCache([]);
+    await expect(cache.get('page', 'k', options, () => Promise.reject(new Error('view broke')))).rejects.toThrow(
+      'view broke',
+    );
+    const ok = await cache.get('page', 'k', options, async () => 'fine');
+    expect(ok.plain.body.toString()).toBe('fine');
   });
 });

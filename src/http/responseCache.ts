@@ -163,12 +163,13 @@ export function servePrepared(logger: Logger, securityHeaders: HeaderList, find:
  * One entry per slot (one per campaign page or feed), so memory stays bounded.
  */
 export class ResponseCache {
-  private readonly entries = new Map<string, { key: string; prepared: PreparedResponse }>();
+  /** The copy being made is kept too, so views arriving while it renders wait for it instead of each rendering their own. */
+  private readonly entries = new Map<string, { key: string; prepared: Promise<PreparedResponse> }>();
 
   constructor(private readonly baseHeaders: HeaderList) {}
 
   /** The prepared copy for `key`, made with `produce` when the kept one is out of date. */
-  async get(
+  get(
     slot: string,
     key: string,
     options: Omit<PrepareOptions, 'etag'>,
@@ -176,9 +177,15 @@ export class ResponseCache {
   ): Promise<PreparedResponse> {
     const entry = this.entries.get(slot);
     if (entry?.key === key) return entry.prepared;
-    const body = Buffer.from(await produce());
-    const prepared = prepareResponse(this.baseHeaders, body, { ...options, etag: weakEtag(body) });
+    const prepared = produce().then((text) => {
+      const body = Buffer.from(text);
+      return prepareResponse(this.baseHeaders, body, { ...options, etag: weakEtag(body) });
+    });
     this.entries.set(slot, { key, prepared });
+    // A failed render is not kept: the next view tries again.
+    prepared.catch(() => {
+      if (this.entries.get(slot)?.prepared === prepared) this.entries.delete(slot);
+    });
     return prepared;
   }
 }
