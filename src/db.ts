@@ -5,7 +5,7 @@ import { fromRoot } from './paths.js';
 
 export type Db = Database.Database;
 
-export const MIGRATIONS_DIR = fromRoot('migrations');
+export const MIGRATIONS_DIR = fromRoot('migrations', 'sqlite');
 
 /**
  * Opens (creating if needed) the SQLite database and applies pending migrations.

@@ -1,16 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import type { Db } from './db.js';
-import { createCampaignRepository, type CampaignRepository } from './campaigns/repository.js';
-import { createOrganizerRepository, type OrganizerRepository } from './organizers/repository.js';
-import { createPrivacyRepository, type PrivacyRepository } from './privacy/repository.js';
-import { createSignatureRepository, type SignatureRepository } from './signatures/repository.js';
+import type { CampaignRepository } from './campaigns/repository.js';
+import { createCampaignRepository } from './campaigns/sqlite.js';
+import type { OrganizerRepository } from './organizers/repository.js';
+import { createOrganizerRepository } from './organizers/sqlite.js';
+import type { PrivacyRepository } from './privacy/repository.js';
+import { createPrivacyRepository } from './privacy/sqlite.js';
+import type { SignatureRepository } from './signatures/repository.js';
+import { createSignatureRepository } from './signatures/sqlite.js';
+import type { SystemRepository } from './system/repository.js';
+import { createSystemRepository } from './system/sqlite.js';
 
-export interface SystemRepository {
-  /** True when the database answers a query. */
-  ping(): Promise<boolean>;
-  /** A named secret kept with the data, generated on first use. */
-  secret(name: string): Promise<string>;
-}
+export type { SystemRepository };
 
 export interface Repositories {
   campaigns: CampaignRepository;
@@ -18,28 +18,6 @@ export interface Repositories {
   organizers: OrganizerRepository;
   privacy: PrivacyRepository;
   system: SystemRepository;
-}
-
-function createSystemRepository(db: Db): SystemRepository {
-  const ping = db.prepare('SELECT 1');
-  const read = db.prepare<[string], string>('SELECT value FROM app_secrets WHERE name = ?').pluck();
-  const write = db.prepare('INSERT INTO app_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
-  return {
-    async ping() {
-      try {
-        return ping.get() !== undefined;
-      } catch {
-        return false;
-      }
-    },
-    async secret(name) {
-      // Insert-if-absent then read back: when two processes start together both get the winner's value.
-      write.run(name, randomBytes(32).toString('base64url'));
-      const value = read.get(name);
-      if (value === undefined) throw new Error(`secret ${name} could not be stored`);
-      return value;
-    },
-  };
 }
 
 /** Every repository over one database: the only place in the app with SQL. */

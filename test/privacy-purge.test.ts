@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../src/db.js';
-import { createPrivacyRepository } from '../src/privacy/repository.js';
+import { createPrivacyRepository } from '../src/privacy/sqlite.js';
 import { addMonths, describePurge, purge } from '../src/privacy/retention.js';
 import { NOW } from './helpers.js';
 import { buildPrivacyApp, fixtureCatalog } from './privacy-helpers.js';
