@@ -6,7 +6,7 @@ import { createOrganizerRepository } from './organizers/sqlite.js';
 import type { PrivacyRepository } from './privacy/repository.js';
 import { createPrivacyRepository } from './privacy/sqlite.js';
 import type { SignatureRepository } from './signatures/repository.js';
-import { createSignatureRepository } from './signatures/sqlite.js';
+import { createSignatureRepository, type SignatureStoreOptions } from './signatures/sqlite.js';
 import type { SystemRepository } from './system/repository.js';
 import { createSystemRepository } from './system/sqlite.js';
 
@@ -21,10 +21,10 @@ export interface Repositories {
 }
 
 /** Every repository over one database: the only place in the app with SQL. */
-export function createRepositories(db: Db): Repositories {
+export function createRepositories(db: Db, options: SignatureStoreOptions = {}): Repositories {
   return {
     campaigns: createCampaignRepository(db),
-    signatures: createSignatureRepository(db),
+    signatures: createSignatureRepository(db, options),
     organizers: createOrganizerRepository(db),
     privacy: createPrivacyRepository(db),
     system: createSystemRepository(db),

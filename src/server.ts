@@ -6,7 +6,7 @@ import { createApp } from './app.js';
 import { CampaignContentError, loadCampaigns } from './campaigns/content.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { openDatabase, type Db } from './db.js';
+import { neverBlockOnLocks, openDatabase, type Db } from './db.js';
 import { createSigner } from './http/signing.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRepositories } from './repositories.js';
@@ -25,6 +25,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const repos = createRepositories(db);
   await repos.campaigns.register(campaigns.all.map((c) => c.slug));
   const secret = config.secretKey ?? (await repos.system.secret('hmac'));
+  // Start-up writes above may wait for another process starting at the same time; from here on no
+  // write waits on the main thread (src/db.ts).
+  neverBlockOnLocks(db);
   const app = createApp({ config, repos, campaigns, clock: systemClock, logger, signer: createSigner(secret) });
 
   // Node checks the header and request timeouts only every connectionsCheckingInterval (30 s by

@@ -7,6 +7,7 @@ import {
   type FindPrepared,
   type PreparedResponse,
 } from '../http/responseCache.js';
+import { isDatabaseUnavailable } from '../http/errors.js';
 import type { HeaderList } from '../http/security.js';
 import { recentSignersView, type RecentSignerView } from '../privacy/view.js';
 import { COUNTRIES, countryName } from '../signatures/countries.js';
@@ -149,7 +150,18 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Reque
     // Express's own routes ignore one trailing slash; so do these.
     const route = routes.get(path) ?? (path.endsWith('/') ? routes.get(path.slice(0, -1)) : undefined);
     if (!route) return undefined;
-    return route.kind === 'page' ? page(route.campaign, res) : json(route.campaign);
+    const fresh = route.kind === 'page' ? page(route.campaign, res) : json(route.campaign);
+    // The database cannot be read just now (locked, failing): the last copy made, rather than an
+    // error page for the whole crowd. Only before there is any copy does the error show.
+    return fresh.catch((error: unknown) => {
+      const kept = isDatabaseUnavailable(error) ? cache.lastMadeFor(`${route.kind}:${route.campaign.slug}`) : undefined;
+      if (!kept) throw error;
+      logger.warn(
+        { err: { code: (error as { code?: string }).code }, path },
+        'served the last copy: database unavailable',
+      );
+      return kept;
+    });
   };
   return servePrepared(logger, securityHeaders, find);
 }

@@ -165,8 +165,19 @@ export function servePrepared(logger: Logger, securityHeaders: HeaderList, find:
 export class ResponseCache {
   /** The copy being made is kept too, so views arriving while it renders wait for it instead of each rendering their own. */
   private readonly entries = new Map<string, { key: string; prepared: Promise<PreparedResponse> }>();
+  /** The last copy of each slot that was made successfully, for when the database cannot be read. */
+  private readonly lastMade = new Map<string, Promise<PreparedResponse>>();
 
   constructor(private readonly baseHeaders: HeaderList) {}
+
+  /**
+   * The copy last made successfully for `slot`, whatever it showed, or undefined. For when what the
+   * page shows cannot be read (the database locked or failing): a view a few signatures out of date
+   * is better than an error page for everyone.
+   */
+  lastMadeFor(slot: string): Promise<PreparedResponse> | undefined {
+    return this.lastMade.get(slot);
+  }
 
   /** The prepared copy for `key`, made with `produce` when the kept one is out of date. */
   get(
@@ -182,6 +193,10 @@ export class ResponseCache {
       return prepareResponse(this.baseHeaders, body, { ...options, etag: weakEtag(body) });
     });
     this.entries.set(slot, { key, prepared });
+    prepared.then(
+      () => this.lastMade.set(slot, prepared),
+      () => {},
+    );
     // A failed render is not kept: the next view tries again.
     prepared.catch(() => {
       if (this.entries.get(slot)?.prepared === prepared) this.entries.delete(slot);

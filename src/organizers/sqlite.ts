@@ -1,4 +1,4 @@
-import type { Db } from '../db.js';
+import { retryWhileBusy, type Db } from '../db.js';
 import { organizerKey, type Organizer, type OrganizerRepository, type OrganizerSession } from './repository.js';
 
 export function createOrganizerRepository(db: Db): OrganizerRepository {
@@ -54,20 +54,22 @@ export function createOrganizerRepository(db: Db): OrganizerRepository {
     async remove(email) {
       return remove.run(organizerKey(email)).changes === 1;
     },
+    // Writes a signed-in organizer makes wait for other processes' locks on timers, not on the main
+    // thread (src/db.ts retryWhileBusy).
     async createSession(session) {
-      createSession.run(session);
+      await retryWhileBusy(() => createSession.run(session));
     },
     async findSession(idHash, now) {
       return findSession.get(idHash, now);
     },
     async touchSession(idHash, now, expiresAt) {
-      touch.run(now, expiresAt, idHash);
+      await retryWhileBusy(() => touch.run(now, expiresAt, idHash));
     },
     async deleteSession(idHash) {
-      deleteSession.run(idHash);
+      await retryWhileBusy(() => deleteSession.run(idHash));
     },
     async deleteExpiredSessions(now) {
-      return deleteExpired.run(now).changes;
+      return (await retryWhileBusy(() => deleteExpired.run(now))).changes;
     },
   };
 }

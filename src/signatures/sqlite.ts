@@ -1,4 +1,4 @@
-import type { Db } from '../db.js';
+import { retryWhileBusy, WRITE_WAIT_MS, type Db } from '../db.js';
 import {
   emailKey,
   type AddResult,
@@ -35,7 +35,13 @@ const isConstraintError = (error: unknown): boolean =>
 /** Rows per read while exporting: large enough to be quick, small enough to stay a few hundred kB. */
 const EXPORT_BATCH = 1000;
 
-export function createSignatureRepository(db: Db): SignatureRepository {
+export interface SignatureStoreOptions {
+  /** How long a batch keeps trying for the write lock before its signers are told to try again. */
+  writeWaitMs?: number;
+}
+
+export function createSignatureRepository(db: Db, options: SignatureStoreOptions = {}): SignatureRepository {
+  const writeWaitMs = options.writeWaitMs ?? WRITE_WAIT_MS;
   const insert = db.prepare<[InsertRow]>(
     `INSERT INTO signatures (campaign_slug, first_name, last_name, email, email_key, country, postal_code,
                              comment, opted_in, consent_version, source_hash, created_at)
@@ -113,12 +119,14 @@ export function createSignatureRepository(db: Db): SignatureRepository {
       }
     }),
   );
-  function flush(): void {
+  // While another process holds the write lock the batch waits on timers (retryWhileBusy), never on
+  // the main thread, so pages keep being served; signatures arriving meanwhile form the next batch.
+  async function flush(): Promise<void> {
     const batch = queue;
     queue = [];
     let results: (AddResult | Error)[];
     try {
-      results = writeBatch.immediate(batch);
+      results = await retryWhileBusy(() => writeBatch.immediate(batch), writeWaitMs);
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       return;
@@ -160,7 +168,7 @@ export function createSignatureRepository(db: Db): SignatureRepository {
         createdAt: s.createdAt.toISOString(),
       };
       return new Promise<AddResult>((resolve, reject) => {
-        if (queue.length === 0) setImmediate(flush);
+        if (queue.length === 0) setImmediate(() => void flush());
         queue.push({ row, resolve, reject });
       });
     },

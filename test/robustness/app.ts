@@ -1,7 +1,7 @@
 import { createApp, type App } from '../../src/app.js';
 import { loadCampaigns } from '../../src/campaigns/content.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { Db } from '../../src/db.js';
+import { neverBlockOnLocks, type Db } from '../../src/db.js';
 import { fixedClock } from '../../src/clock.js';
 import { createSigner } from '../../src/http/signing.js';
 import { silentLogger } from '../../src/logger.js';
@@ -14,7 +14,12 @@ import { FIXTURE_CAMPAIGNS, NOW } from '../helpers.js';
  */
 export async function buildAppOver(
   db: Db,
-  options: { env?: Record<string, string>; wrap?: (repos: Repositories) => Repositories } = {},
+  options: {
+    env?: Record<string, string>;
+    wrap?: (repos: Repositories) => Repositories;
+    /** How long a write waits for another process's lock (the server's default is 2 s). */
+    writeWaitMs?: number;
+  } = {},
 ): Promise<{ app: App; config: Config; repos: Repositories }> {
   const config = loadConfig({
     NODE_ENV: 'production',
@@ -24,9 +29,11 @@ export async function buildAppOver(
     CAMPAIGNS_DIR: FIXTURE_CAMPAIGNS,
     ...options.env,
   });
-  const base = createRepositories(db);
+  const base = createRepositories(db, { writeWaitMs: options.writeWaitMs });
   const campaigns = loadCampaigns(config.campaignsDir);
   if (!db.readonly) await base.campaigns.register(campaigns.all.map((c) => c.slug));
+  // As the server does once started (src/server.ts).
+  neverBlockOnLocks(db);
   const repos = options.wrap ? options.wrap(base) : base;
   const app = createApp({
     config,
