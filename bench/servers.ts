@@ -130,6 +130,7 @@ export function startApp(options: AppOptions): Promise<Running> {
     env: {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
+      BASE_URL: `http://127.0.0.1:${options.port}`,
       DATABASE_PATH: options.databasePath,
       SIGN_RATE_LIMIT: '0',
       LOGIN_RATE_LIMIT: '0',

@@ -26,11 +26,14 @@ interface BackupResult {
 
 /** Copies the database at `source` to `destination` (which must not exist) and checks the copy. */
 async function backupDatabase(source: string, destination: string): Promise<BackupResult> {
-  if (!existsSync(source)) throw new CliError(`No database at ${source} (set DATABASE_PATH).`);
+  if (!existsSync(source))
+    throw new CliError(`No database at ${source}: set DATABASE_PATH to the site's database file.`);
   const file = resolve(destination);
-  if (existsSync(file)) throw new CliError(`${file} already exists. Choose a new file name; nothing was written.`);
+  if (existsSync(file)) throw new CliError(`${file} already exists: choose a new file name (nothing was written).`);
   if (!existsSync(dirname(file)))
-    throw new CliError(`The folder ${dirname(file)} does not exist; nothing was written.`);
+    throw new CliError(
+      `The folder ${dirname(file)} does not exist: create it, or choose another (nothing was written).`,
+    );
   const partial = resolve(dirname(file), `.${basename(file)}.partial-${process.pid}`);
 
   // Read-only: a backup never migrates, creates or changes the live database.

@@ -1,12 +1,13 @@
 /**
  * What every command-line tool here shares: how it fails, and how it opens the database.
  * A usage mistake exits 2 with the usage text; a known failure (bad config, bad campaign file, a
- * refusal the tool explains) exits 1 with its message alone; anything else is a bug and shows its stack.
+ * database that cannot be opened, a refusal the tool explains) exits 1 with one sentence saying what
+ * to fix; anything else is a bug and shows its stack.
  */
 import { existsSync } from 'node:fs';
-import { CampaignContentError } from '../src/campaigns/content.js';
-import { ConfigError, type Config } from '../src/config.js';
+import { loadConfig, type Config } from '../src/config.js';
 import { openDatabase, type Db } from '../src/db.js';
+import { explainFailure } from '../src/problems.js';
 import { createRepositories, type Repositories } from '../src/repositories.js';
 
 /** The command line itself is wrong: the usage text follows the message. */
@@ -21,12 +22,24 @@ export async function runCli(main: (argv: string[]) => Promise<number | void>, u
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`${(error as Error).message}\n\n${usage}`);
       process.exitCode = 2;
-    } else if (error instanceof CliError || error instanceof ConfigError || error instanceof CampaignContentError) {
+    } else if (error instanceof CliError) {
       console.error(error.message);
       process.exitCode = 1;
     } else {
-      throw error;
+      const problem = explainFailure(error, { databasePath: configuredDatabase() });
+      if (problem === undefined) throw error;
+      console.error(problem);
+      process.exitCode = 1;
     }
+  }
+}
+
+/** The database the tool was pointed at, to name in a message; undefined when the configuration is itself wrong. */
+function configuredDatabase(): string | undefined {
+  try {
+    return loadConfig(process.env).databasePath;
+  } catch {
+    return undefined;
   }
 }
 
@@ -41,9 +54,15 @@ export async function withRepositories<T>(
   options: { mustExist?: boolean } = {},
 ): Promise<T> {
   if (options.mustExist && config.databasePath !== ':memory:' && !existsSync(config.databasePath)) {
-    throw new CliError(`No database at ${config.databasePath} (set DATABASE_PATH).`);
+    throw new CliError(`No database at ${config.databasePath}: set DATABASE_PATH to the site's database file.`);
   }
-  const db = openDatabase(config.databasePath);
+  let db: Db;
+  try {
+    db = openDatabase(config.databasePath);
+  } catch (error) {
+    const problem = explainFailure(error, config);
+    throw problem === undefined ? error : new CliError(problem);
+  }
   try {
     return await work(createRepositories(db), db);
   } finally {

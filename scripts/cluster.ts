@@ -14,6 +14,8 @@
  */
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
+import { loadServerConfig } from '../src/config.js';
+import { explainFailure } from '../src/problems.js';
 import { runServer } from '../src/server.js';
 
 function workerCount(): number {
@@ -21,7 +23,7 @@ function workerCount(): number {
   if (raw === undefined || raw === '') return availableParallelism();
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 64) {
-    console.error(`Invalid configuration:\n  WEB_CONCURRENCY: must be a whole number from 1 to 64`);
+    console.error('WEB_CONCURRENCY must be a whole number from 1 to 64');
     process.exit(1);
   }
   return n;
@@ -29,6 +31,13 @@ function workerCount(): number {
 
 function primary(): void {
   const count = workerCount();
+  // Checked once here, so a mistake is said once rather than by every worker.
+  try {
+    loadServerConfig(process.env);
+  } catch (error) {
+    console.error(explainFailure(error) ?? error);
+    process.exit(1);
+  }
   let stopping = false;
   const started = new Map<number, number>();
   const fork = () => started.set(cluster.fork().id, Date.now());
@@ -40,7 +49,8 @@ function primary(): void {
     }
     // One that fails at start (bad configuration or content) would only fail again: stop everything.
     if (Date.now() - (started.get(worker.id) ?? 0) < 5_000) {
-      console.error(`worker ${worker.process.pid} failed to start (${signal ?? code}); stopping`);
+      // Exit status 1 is a failure the worker has explained already (runServer): say nothing more.
+      if (code !== 1) console.error(`worker ${worker.process.pid} failed to start (${signal ?? code}); stopping`);
       stopping = true;
       for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
       process.exitCode = 1;

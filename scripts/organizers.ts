@@ -79,15 +79,21 @@ function emailArg(args: string[]): string {
   return parsed.data;
 }
 
+const alreadyExists = (email: string) =>
+  new CliError(
+    `An organizer with ${email} already exists: to give it a new password, run npm run organizers -- passwd ${email}`,
+  );
+const noSuchOrganizer = (email: string) =>
+  new CliError(`No organizer with ${email}: see who there is with npm run organizers -- list`);
+
 async function run(repos: Repositories, command: string | undefined, args: string[]): Promise<void> {
   const now = new Date().toISOString();
   switch (command) {
     case 'add': {
       const email = emailArg(args);
-      if (await repos.organizers.findByEmail(email)) throw new CliError(`An organizer with ${email} already exists.`);
+      if (await repos.organizers.findByEmail(email)) throw alreadyExists(email);
       const hash = await hashPassword(await readNewPassword());
-      if (!(await repos.organizers.add(email, hash, now)))
-        throw new CliError(`An organizer with ${email} already exists.`);
+      if (!(await repos.organizers.add(email, hash, now))) throw alreadyExists(email);
       console.log(`Added organizer ${email}.`);
       return;
     }
@@ -100,7 +106,7 @@ async function run(repos: Repositories, command: string | undefined, args: strin
     }
     case 'passwd': {
       const email = emailArg(args);
-      if (!(await repos.organizers.findByEmail(email))) throw new CliError(`No organizer with ${email}.`);
+      if (!(await repos.organizers.findByEmail(email))) throw noSuchOrganizer(email);
       const hash = await hashPassword(await readNewPassword());
       await repos.organizers.setPassword(email, hash, now);
       console.log(`Changed the password of ${email}; any open sessions were signed out.`);
@@ -108,7 +114,7 @@ async function run(repos: Repositories, command: string | undefined, args: strin
     }
     case 'remove': {
       const email = emailArg(args);
-      if (!(await repos.organizers.remove(email))) throw new CliError(`No organizer with ${email}.`);
+      if (!(await repos.organizers.remove(email))) throw noSuchOrganizer(email);
       console.log(`Removed organizer ${email}.`);
       return;
     }

@@ -9,8 +9,13 @@ const int = (min: number, max: number) =>
     .min(min, `must be a whole number from ${min} to ${max}`)
     .max(max, `must be a whole number from ${min} to ${max}`);
 
+/** Makes a key of the right length; shown wherever SECRET_KEY is asked for. */
+export const SECRET_KEY_COMMAND = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
+
 const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], { error: 'must be development, production or test' })
+    .default('development'),
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default(fromRoot('data', 'undersigned.db')),
@@ -24,8 +29,12 @@ const envSchema = z.object({
   SIGN_RATE_LIMIT: int(0, 1_000_000).default(10),
   LOGIN_RATE_LIMIT: int(0, 1_000_000).default(10),
   MIN_FILL_SECONDS: int(0, 600).default(3),
-  SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SECRET_KEY: z.string().min(32, `must be at least 32 characters; make one with ${SECRET_KEY_COMMAND}`).optional(),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace or silent',
+    })
+    .default('info'),
   SESSION_IDLE_MINUTES: int(5, 24 * 60).default(60),
 });
 
@@ -46,7 +55,7 @@ export interface Config {
   signRateLimit: number;
   loginRateLimit: number;
   minFillSeconds: number;
-  /** Set by the operator, or undefined to use the one generated on first start and kept in the database. */
+  /** Set by the operator, or undefined (outside production) to use the one generated on first start and kept in the database. */
   secretKey: string | undefined;
   logLevel: Env['LOG_LEVEL'];
   sessionIdleMinutes: number;
@@ -56,7 +65,10 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-/** Parses the environment once at start-up; a bad value stops start-up naming the variable. */
+/**
+ * Parses the environment once at start-up; a bad value stops start-up naming the variable. The
+ * ConfigError's message is one line per problem, each a sentence that starts with the variable.
+ */
 export function loadConfig(source: Record<string, string | undefined>): Config {
   // Treat VAR= (empty) as unset so a blank line in an env file falls back to the default.
   const cleaned = Object.fromEntries(
@@ -64,8 +76,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   );
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('\n'));
   }
   const env = parsed.data;
   const baseUrl = (env.BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
@@ -87,4 +98,24 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
     limits: { formBodyBytes: '16kb', headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
   };
+}
+
+/**
+ * The server's configuration: loadConfig, and in production also BASE_URL and SECRET_KEY, which have
+ * no safe default there. Without BASE_URL every share link and preview points at localhost; without
+ * SECRET_KEY the generated key sits in the database beside the address hashes it protects, so anyone
+ * with a copy of the file can reverse them. The tools read only loadConfig: they need neither.
+ */
+export function loadServerConfig(source: Record<string, string | undefined>): Config {
+  const config = loadConfig(source);
+  if (!config.production) return config;
+  const missing: string[] = [];
+  if (!source.BASE_URL)
+    missing.push(
+      'BASE_URL is not set: in production set it to the address people use to reach the site, for example BASE_URL=https://sign.example.org',
+    );
+  if (!source.SECRET_KEY)
+    missing.push(`SECRET_KEY is not set: in production set it to a random key made with ${SECRET_KEY_COMMAND}`);
+  if (missing.length) throw new ConfigError(missing.join('\n'));
+  return config;
 }

@@ -3,12 +3,13 @@ import { realpathSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createApp } from './app.js';
-import { CampaignContentError, loadCampaigns } from './campaigns/content.js';
+import { loadCampaigns } from './campaigns/content.js';
 import { systemClock } from './clock.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { loadServerConfig, type Config } from './config.js';
 import { neverBlockOnLocks, openDatabase, type Db } from './db.js';
 import { createSigner } from './http/signing.js';
 import { createLogger, type Logger } from './logger.js';
+import { explainFailure } from './problems.js';
 import { createRepositories } from './repositories.js';
 
 export interface RunningServer {
@@ -68,27 +69,23 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
 /**
  * Runs the site as this process's whole job: reads the environment, starts, and stops gracefully on
- * SIGTERM or SIGINT. Bad configuration or campaign content ends the process with its message, no
- * stack. `context` is added to the start-up log line (the cluster passes its worker id).
+ * SIGTERM or SIGINT. A failure the person starting it can fix (configuration, campaign content, a
+ * port in use, a database that cannot be opened) ends the process with one sentence saying what to
+ * fix, and no stack. `context` is added to the start-up log line (the cluster passes its worker id).
  */
 export async function runServer(context: Record<string, unknown> = {}): Promise<RunningServer> {
-  let config: Config;
+  let config: Config | undefined;
   let logger: Logger;
   let running: RunningServer;
   try {
-    config = loadConfig(process.env);
+    config = loadServerConfig(process.env);
     logger = createLogger(config.logLevel);
     running = await startServer(config, logger);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    if (error instanceof CampaignContentError) {
-      console.error(`Campaign content is not valid:\n${error.message}`);
-      process.exit(1);
-    }
-    throw error;
+    const problem = explainFailure(error, config);
+    if (problem === undefined) throw error;
+    console.error(problem);
+    process.exit(1);
   }
   logger.info(
     { url: running.url, database: config.databasePath, env: config.env, ...context },

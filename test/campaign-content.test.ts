@@ -40,37 +40,103 @@ describe('campaign content files', () => {
     expect(c).toMatchObject({ open: true, retentionMonths: 6, showRecentSigners: false, isDefault: false });
   });
 
-  it('names the file and the field when a field is wrong', () => {
-    expect(() => parseCampaign('broken.md', valid(FRONT.replace('goal: 100', 'goal: lots')))).toThrow(
-      /broken\.md: goal: /,
+  const problemOf = (front: string, body?: string) => {
+    try {
+      parseCampaign('campaigns/broken.md', valid(front, body));
+    } catch (error) {
+      expect(error).toBeInstanceOf(CampaignContentError);
+      return (error as Error).message;
+    }
+    throw new Error('expected the file to be refused');
+  };
+  const without = (field: string) =>
+    FRONT.split('\n')
+      .filter((l) => !l.startsWith(`${field}:`))
+      .join('\n');
+
+  it('a required field left out → "<file>: `title` is missing", for every required field', () => {
+    for (const field of ['slug', 'title', 'summary', 'target', 'goal', 'form_heading', 'share_text', 'letter'])
+      expect(problemOf(without(field))).toBe(`campaigns/broken.md: \`${field}\` is missing`);
+    const noOrganizer = FRONT.replace(/organizer:\n( {2}.*\n)+/, '');
+    expect(problemOf(noOrganizer)).toBe('campaigns/broken.md: `organizer` is missing');
+    expect(problemOf(FRONT.replace('  email: org@example.org\n', ''))).toBe(
+      'campaigns/broken.md: `organizer.email` is missing',
     );
-    expect(() => parseCampaign('broken.md', valid(FRONT.replace('slug: test-campaign', 'slug: Not A Slug')))).toThrow(
-      /broken\.md: slug: must be lower-case/,
+    expect(problemOf(FRONT.replace('  version: v1\n', ''))).toBe('campaigns/broken.md: `consent.version` is missing');
+  });
+
+  it('a field of the wrong kind or form → one plain sentence naming it, never zod’s words', () => {
+    const cases: [string, string][] = [
+      [FRONT.replace('goal: 100', 'goal: lots'), '`goal` must be a number'],
+      [FRONT.replace('goal: 100', 'goal: 2.5'), '`goal` must be a whole number'],
+      [FRONT.replace('goal: 100', 'goal: 0'), '`goal` must be more than 0'],
+      [FRONT.replace('title: A test campaign', 'title: ""'), '`title` is empty'],
+      [
+        FRONT.replace('title: A test campaign', `title: ${'x'.repeat(201)}`),
+        '`title` must be at most 200 characters long',
+      ],
+      [
+        FRONT.replace('slug: test-campaign', 'slug: Not A Slug'),
+        '`slug` must be lower-case letters, digits and hyphens, as in the page address',
+      ],
+      [
+        FRONT.replace('  email: org@example.org', '  email: nope'),
+        '`organizer.email` must be an email address, such as campaigns@example.org',
+      ],
+      [`${FRONT}\nstatus: finished`, '`status` must be open or closed'],
+      [
+        `${FRONT}\nstatus: closed\nclosed_on: 1 March 2026`,
+        '`closed_on` must be a date written YEAR-MONTH-DAY, such as 2026-03-31',
+      ],
+      [`${FRONT}\nshow_recent_signers: yes please`, '`show_recent_signers` must be true or false'],
+      [`${FRONT}\nretention_months: 0`, '`retention_months` must be at least 1'],
+      [
+        FRONT.replace(/organizer:\n( {2}.*\n)+/, 'organizer: Test org\n'),
+        '`organizer` must be a group of fields, each on its own indented line below it',
+      ],
+    ];
+    for (const [front, message] of cases) {
+      expect(problemOf(front)).toBe(`campaigns/broken.md: ${message}`);
+    }
+  });
+
+  it('an organizer url that is not a web address → says so', () => {
+    const front = FRONT.replace('  email: org@example.org', '  email: org@example.org\n  url: example.org');
+    expect(problemOf(front)).toBe(
+      'campaigns/broken.md: `organizer.url` must be a full web address, such as https://example.org',
     );
-    expect(() => parseCampaign('broken.md', valid(FRONT.replace('  email: org@example.org', '  email: nope')))).toThrow(
-      /broken\.md: organizer\.email: /,
-    );
+  });
+
+  it('several mistakes → one line each', () => {
+    expect(problemOf(without('title').replace('goal: 100', 'goal: lots')).split('\n')).toEqual([
+      'campaigns/broken.md: `title` is missing',
+      'campaigns/broken.md: `goal` must be a number',
+    ]);
   });
 
   it('refuses an unknown field, so a typo does not silently do nothing', () => {
-    expect(() => parseCampaign('typo.md', valid(`${FRONT}\nstatuss: closed`))).toThrow(/typo\.md: .*statuss/);
+    expect(problemOf(`${FRONT}\nstatuss: closed`)).toBe(
+      'campaigns/broken.md: `statuss` is not a campaign field: check its spelling',
+    );
   });
 
   it('requires closed_on for a closed campaign', () => {
-    expect(() => parseCampaign('c.md', valid(`${FRONT}\nstatus: closed`))).toThrow(/c\.md: closed_on: is required/);
+    expect(problemOf(`${FRONT}\nstatus: closed`)).toMatch(/^campaigns\/broken\.md: `closed_on` is missing: /);
   });
 
   it('refuses a file with no front matter or no text', () => {
     expect(() => parseCampaign('a.md', 'Just text')).toThrow(CampaignContentError);
     expect(() => parseCampaign('b.md', valid(FRONT, ''))).toThrow(/b\.md: the campaign text/);
-    expect(() => parseCampaign('y.md', valid('slug: [unclosed'))).toThrow(/y\.md: front matter is not valid YAML/);
+    expect(() => parseCampaign('y.md', valid('slug: [unclosed'))).toThrow(
+      /^y\.md: the front matter is not valid YAML: [^\n]*$/,
+    );
   });
 
   it('refuses two files with one slug, and two defaults', () => {
     const dir = mkdtempSync(join(tmpdir(), 'campaigns-'));
     writeFileSync(join(dir, 'a.md'), valid(FRONT));
     writeFileSync(join(dir, 'b.md'), valid(FRONT));
-    expect(() => loadCampaigns(dir)).toThrow(/b\.md: slug: "test-campaign" is also used by a\.md/);
+    expect(() => loadCampaigns(dir)).toThrow(/b\.md: `slug` "test-campaign" is also used by .*a\.md/);
     writeFileSync(join(dir, 'a.md'), valid(`${FRONT}\ndefault: true`));
     writeFileSync(join(dir, 'b.md'), valid(`${FRONT.replace('test-campaign', 'other')}\ndefault: true`));
     expect(() => loadCampaigns(dir)).toThrow(/only one campaign may be the default/);

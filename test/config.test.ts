@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { execFileSync } from 'node:child_process';
+import { ConfigError, loadConfig, loadServerConfig, SECRET_KEY_COMMAND } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('starts with no variables set, with safe defaults', () => {
@@ -63,7 +64,66 @@ describe('loadConfig', () => {
   for (const [name, env] of bad) {
     it(`stops start-up naming ${name} when it is ${JSON.stringify(env[name])}`, () => {
       expect(() => loadConfig(env)).toThrow(ConfigError);
-      expect(() => loadConfig(env)).toThrow(new RegExp(`${name}:`));
+      expect(() => loadConfig(env)).toThrow(new RegExp(`^${name} must `));
     });
   }
+
+  it('says each mistake in one line of its own, naming the variable', () => {
+    let message = '';
+    try {
+      loadConfig({ PORT: 'eighty', NODE_ENV: 'staging' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.split('\n').sort()).toEqual([
+      'NODE_ENV must be development, production or test',
+      'PORT must be a whole number from 0 to 65535',
+    ]);
+  });
+});
+
+describe('loadServerConfig', () => {
+  const production = { NODE_ENV: 'production', BASE_URL: 'https://sign.example.org', SECRET_KEY: 'k'.repeat(43) };
+  const messageOf = (env: Record<string, string>) => {
+    try {
+      loadServerConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('starts in production with BASE_URL and SECRET_KEY set', () => {
+    expect(loadServerConfig(production)).toMatchObject({ production: true, baseUrl: 'https://sign.example.org' });
+  });
+
+  it('production without BASE_URL → refuses, saying what to set it to', () => {
+    const message = messageOf({ ...production, BASE_URL: '' });
+    expect(message).toMatch(/^BASE_URL is not set: .*BASE_URL=https:\/\/sign\.example\.org$/);
+    expect(message.split('\n')).toHaveLength(1);
+  });
+
+  it('production without SECRET_KEY → refuses, with a command that makes a key long enough', () => {
+    const message = messageOf({ ...production, SECRET_KEY: '' });
+    expect(message).toMatch(/^SECRET_KEY is not set: /);
+    expect(message).toContain(SECRET_KEY_COMMAND);
+    // The command shown really makes a key the configuration accepts.
+    const made = execFileSync(process.execPath, ['-e', /node -e "(.*)"$/.exec(SECRET_KEY_COMMAND)?.[1] ?? ''], {
+      encoding: 'utf8',
+    }).trim();
+    expect(loadServerConfig({ ...production, SECRET_KEY: made }).secretKey).toBe(made);
+  });
+
+  it('production without either → both, one line each', () => {
+    expect(
+      messageOf({ NODE_ENV: 'production' })
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+    ).toEqual(['BASE_URL', 'SECRET_KEY']);
+  });
+
+  it('outside production neither is needed', () => {
+    expect(loadServerConfig({}).baseUrl).toBe('http://localhost:3000');
+  });
 });

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { marked } from 'marked';
 import YAML from 'yaml';
-import { z } from 'zod';
+import { z, type core } from 'zod';
 
 /**
  * Campaigns are Markdown files with YAML front matter, edited by organizers without touching code.
@@ -12,7 +12,7 @@ const frontMatterSchema = z
   .object({
     slug: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'must be lower-case letters, digits and hyphens, as in the page address'),
+      .regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'lower-case letters, digits and hyphens, as in the page address'),
     title: z.string().trim().min(1).max(200),
     summary: z.string().trim().min(1).max(300),
     target: z.string().trim().min(1).max(100),
@@ -38,7 +38,7 @@ const frontMatterSchema = z
   .strict()
   .refine((c) => c.status === 'open' || c.closed_on !== undefined, {
     path: ['closed_on'],
-    message: 'is required when status is closed (retention is counted from it)',
+    message: 'is missing: a closed campaign needs the date it closed (retention is counted from it)',
   });
 
 export interface Campaign {
@@ -66,24 +66,90 @@ export class CampaignContentError extends Error {}
 
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/;
 
+const oneLine = (text: string): string => text.split('\n')[0]?.trim() ?? '';
+
+/** The file as the person fixing it would type it: relative to where they are, when it is below. */
+function displayName(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+const KINDS: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'a group of fields, each on its own indented line below it',
+  array: 'a list',
+};
+
+const FORMATS: Record<string, string> = {
+  email: 'an email address, such as campaigns@example.org',
+  url: 'a full web address, such as https://example.org',
+  date: 'a date written YEAR-MONTH-DAY, such as 2026-03-31',
+};
+
+function valueAt(data: unknown, path: PropertyKey[]): unknown {
+  return path.reduce<unknown>(
+    (value, key) => (value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined),
+    data,
+  );
+}
+
+/**
+ * One front matter mistake in words an organizer can act on ("`title` is missing"), in place of
+ * zod's ("Invalid input: expected string, received undefined"). Worked out from the kind of mistake,
+ * so a field added to the schema gets plain messages without writing any.
+ */
+function describeIssue(issue: core.$ZodIssue, data: unknown): string {
+  const field = `\`${issue.path.map(String).join('.')}\``;
+  switch (issue.code) {
+    case 'invalid_type':
+      if (valueAt(data, issue.path) === undefined) return `${field} is missing`;
+      return `${field} must be ${KINDS[issue.expected] ?? issue.expected}`;
+    case 'too_small':
+      if (issue.origin === 'string')
+        return Number(issue.minimum) <= 1
+          ? `${field} is empty`
+          : `${field} must be at least ${issue.minimum} characters`;
+      return `${field} must be ${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum}`;
+    case 'too_big':
+      if (issue.origin === 'string') return `${field} must be at most ${issue.maximum} characters long`;
+      return `${field} must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}`;
+    case 'invalid_format':
+      return `${field} must be ${FORMATS[issue.format] ?? issue.message}`;
+    case 'invalid_value':
+      return `${field} must be ${issue.values.map(String).join(' or ')}`;
+    case 'unrecognized_keys':
+      return issue.keys
+        .map((key) => `\`${[...issue.path.map(String), key].join('.')}\` is not a campaign field: check its spelling`)
+        .join('\n');
+    default:
+      return `${field} ${issue.message}`;
+  }
+}
+
 export function parseCampaign(file: string, source: string): Campaign {
-  const name = basename(file);
+  const name = displayName(file);
   const match = FRONT_MATTER.exec(source);
   if (!match) throw new CampaignContentError(`${name}: must start with a front matter block between --- lines`);
   let data: unknown;
   try {
     data = YAML.parse(match[1] ?? '');
   } catch (error) {
-    throw new CampaignContentError(`${name}: front matter is not valid YAML: ${(error as Error).message}`);
+    throw new CampaignContentError(`${name}: the front matter is not valid YAML: ${oneLine((error as Error).message)}`);
   }
   const parsed = frontMatterSchema.safeParse(data);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${name}: ${i.path.join('.') || '(front matter)'}: ${i.message}`);
-    throw new CampaignContentError(issues.join('\n'));
+    const lines = parsed.error.issues.flatMap((issue) => describeIssue(issue, data).split('\n'));
+    throw new CampaignContentError(lines.map((line) => `${name}: ${line}`).join('\n'));
   }
   const fm = parsed.data;
   const body = (match[2] ?? '').trim();
-  if (!body) throw new CampaignContentError(`${name}: the campaign text after the front matter is empty`);
+  if (!body)
+    throw new CampaignContentError(
+      `${name}: the campaign text after the front matter is empty: write it below the closing ---`,
+    );
   return {
     slug: fm.slug,
     title: fm.title,
@@ -119,25 +185,33 @@ export function loadCampaigns(dir: string): CampaignCatalog {
       .filter((f) => f.endsWith('.md') && !f.startsWith('.') && f.toLowerCase() !== 'readme.md')
       .sort();
   } catch (error) {
-    throw new CampaignContentError(`campaigns folder ${dir} cannot be read: ${(error as Error).message}`);
+    const code = (error as { code?: string }).code ?? (error as Error).message;
+    throw new CampaignContentError(
+      `The campaigns folder ${dir} cannot be read (${code}): set CAMPAIGNS_DIR to the folder of campaign files`,
+    );
   }
   const all = files.map((f) => parseCampaign(join(dir, f), readFileSync(join(dir, f), 'utf8')));
   return catalogOf(all, dir);
 }
 
 export function catalogOf(all: Campaign[], where = 'campaigns'): CampaignCatalog {
-  if (all.length === 0) throw new CampaignContentError(`no campaign files (*.md) found in ${where}`);
+  if (all.length === 0)
+    throw new CampaignContentError(
+      `There are no campaign files (*.md) in ${where}: add one, or set CAMPAIGNS_DIR to the folder that has them`,
+    );
   const seen = new Map<string, Campaign>();
   for (const c of all) {
     const other = seen.get(c.slug);
     if (other)
-      throw new CampaignContentError(`${basename(c.file)}: slug: "${c.slug}" is also used by ${basename(other.file)}`);
+      throw new CampaignContentError(
+        `${displayName(c.file)}: \`slug\` "${c.slug}" is also used by ${displayName(other.file)}: give each campaign its own`,
+      );
     seen.set(c.slug, c);
   }
   const defaults = all.filter((c) => c.isDefault);
   if (defaults.length > 1) {
     throw new CampaignContentError(
-      `${defaults.map((c) => basename(c.file)).join(', ')}: default: only one campaign may be the default`,
+      `${defaults.map((c) => displayName(c.file)).join(', ')}: \`default\` is true in more than one file: only one campaign may be the default`,
     );
   }
   const defaultCampaign = defaults[0] ?? (all[0] as Campaign);

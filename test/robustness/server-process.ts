@@ -125,6 +125,9 @@ export async function spawnServerProcess(
       MIN_FILL_SECONDS: '0',
       SIGN_RATE_LIMIT: '0',
       NODE_ENV: 'production',
+      // Production refuses to start without these two (config.ts, loadServerConfig).
+      BASE_URL: `http://127.0.0.1:${port}`,
+      SECRET_KEY: 'test-secret-test-secret-test-secret-test',
       LOG_LEVEL: 'silent',
       ...env,
     },
