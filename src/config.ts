@@ -28,7 +28,13 @@ const envSchema = z.object({
   TRUST_PROXY: int(0, 10).default(0),
   SIGN_RATE_LIMIT: int(0, 1_000_000).default(10),
   LOGIN_RATE_LIMIT: int(0, 1_000_000).default(10),
-  MIN_FILL_SECONDS: int(0, 600).default(3),
+  // Seconds, fractions allowed (0.5). One second lets a browser's autofill and a quick press through,
+  // and still catches the scripts that post the instant they have the page.
+  MIN_FILL_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds from 0 to 600, such as 1 or 0.5' })
+    .min(0, 'must be a number of seconds from 0 to 600, such as 1 or 0.5')
+    .max(600, 'must be a number of seconds from 0 to 600, such as 1 or 0.5')
+    .default(1),
   SECRET_KEY: z.string().min(32, `must be at least 32 characters; make one with ${SECRET_KEY_COMMAND}`).optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {

@@ -14,7 +14,7 @@ describe('loadConfig', () => {
       secure: false,
       trustProxy: 0,
       signRateLimit: 10,
-      minFillSeconds: 3,
+      minFillSeconds: 1,
       secretKey: undefined,
     });
     expect(config.databasePath).toMatch(/data\/undersigned\.db$/);
@@ -57,7 +57,8 @@ describe('loadConfig', () => {
     ['BASE_URL', { BASE_URL: 'ftp://sign.example.org' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'true' }],
     ['SIGN_RATE_LIMIT', { SIGN_RATE_LIMIT: '-1' }],
-    ['MIN_FILL_SECONDS', { MIN_FILL_SECONDS: '1.5' }],
+    ['MIN_FILL_SECONDS', { MIN_FILL_SECONDS: 'soon' }],
+    ['MIN_FILL_SECONDS', { MIN_FILL_SECONDS: '-0.5' }],
     ['NODE_ENV', { NODE_ENV: 'staging' }],
     ['SECRET_KEY', { SECRET_KEY: 'short' }],
   ];

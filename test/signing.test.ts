@@ -372,7 +372,7 @@ describe('POST /campaigns/:slug/signatures from bots and floods', () => {
       .type('form')
       .send(validForm({ email: 'p4@example.org' }))
       .expect(429);
-    expect(limited.text).toContain('Too many signatures from your connection');
+    expect(limited.text).toContain('Too many signatures were sent from your connection');
     expect(rowCount(db)).toBe(3);
   });
 

@@ -12,6 +12,7 @@ import type { HeaderList } from '../http/security.js';
 import { recentSignersView, type RecentSignerView } from '../privacy/view.js';
 import { COUNTRIES, countryName } from '../signatures/countries.js';
 import type { FieldError, FormValues } from '../signatures/form.js';
+import { issueFormToken } from '../signatures/formToken.js';
 import type { Campaign } from './content.js';
 import type { CampaignTotals } from './repository.js';
 import { campaignPath, progressView } from './view.js';
@@ -23,30 +24,38 @@ const PUBLIC_JSON_CACHE = 'public, max-age=10, stale-while-revalidate=60';
 export interface FormState {
   values: FormValues;
   errors: FieldError[];
+  /** A problem with the whole form rather than one field (sent too often, open too long). */
+  notice?: string;
+  /** The timing token the form came with, drawn again so the clock keeps running from the first view. */
+  started: string;
 }
 
 /** What a campaign page shows that changes: read for every view, to tell whether the kept copy is current. */
 interface PageState {
   totals: CampaignTotals;
   recentSigners: RecentSignerView[] | undefined;
-  /** The second the form token is signed for. */
+  /** When the page is drawn; a copy is kept for the rest of its second (the form token is signed for this time). */
+  now: Date;
   second: number;
 }
 
 async function pageState(deps: AppDeps, campaign: Campaign): Promise<PageState> {
+  const now = deps.clock.now();
   return {
     totals: await deps.repos.campaigns.totals(campaign.slug),
     recentSigners: await recentSignersView(deps.repos.privacy, campaign),
-    second: Math.floor(deps.clock.now().getTime() / 1000),
+    now,
+    second: Math.floor(now.getTime() / 1000),
   };
 }
 
 function pageModel(deps: AppDeps, campaign: Campaign, state: PageState, form?: FormState) {
   const path = campaignPath(campaign);
   const errors = form?.errors ?? [];
+  const problem = errors.length > 0 || form?.notice !== undefined;
   return {
     page: {
-      title: errors.length ? `Error: ${campaign.title}` : campaign.title,
+      title: problem ? `Error: ${campaign.title}` : campaign.title,
       description: campaign.summary,
       canonicalUrl: deps.config.baseUrl + path,
       jsonUrl: `${path}.json`,
@@ -67,10 +76,11 @@ function pageModel(deps: AppDeps, campaign: Campaign, state: PageState, form?: F
     progress: progressView(campaign, state.totals),
     form: {
       action: `${path}/signatures`,
-      // When the form was drawn, signed so it cannot be forged: too quick a reply is a bot.
-      started: deps.signer.sign(`${campaign.slug}:${state.second}`),
-      values: { country: 'US', ...form?.values },
+      // When the form was first drawn, signed so it cannot be forged: too quick a reply is a bot.
+      started: form?.started ?? issueFormToken(deps.signer, campaign.slug, state.now),
+      values: { country: '', ...form?.values },
       errors,
+      notice: form?.notice,
       errorFor: Object.fromEntries(errors.map((e) => [e.field, e.message])),
     },
     countries: COUNTRIES,

@@ -8,6 +8,7 @@ import { campaignPath, formatNumber, progressView } from '../campaigns/view.js';
 import { perAddressLimit } from '../http/rateLimits.js';
 import { noStore } from '../http/security.js';
 import { countryName } from '../signatures/countries.js';
+import { discardedView } from '../signatures/discards.js';
 import type { SignatureCursor } from '../signatures/repository.js';
 import { CSRF_FIELD, createCsrf } from './csrf.js';
 import { signaturesCsv } from './csv.js';
@@ -150,11 +151,12 @@ export function organizerRoutes(deps: AppDeps): Router {
     const campaign = campaignOr404(req);
     if (!campaign) return next();
     const after = parseCursor(req.query.after);
-    const [totals, figures, byCountry, recent] = await Promise.all([
+    const [totals, figures, byCountry, recent, discarded] = await Promise.all([
       repos.campaigns.totals(campaign.slug),
       campaignFigures(repos, campaign.slug, clock.now()),
       repos.campaigns.byCountry(campaign.slug),
       repos.signatures.recent(campaign.slug, RECENT_PER_PAGE, after),
+      discardedView(repos.signatures, campaign.slug, clock.now(), config.minFillSeconds),
     ]);
     const base = `/organizers/campaigns/${campaign.slug}`;
     res.render('organizers/campaign', {
@@ -190,6 +192,7 @@ export function organizerRoutes(deps: AppDeps): Router {
           ? `${base}?after=${encodeURIComponent(`${recent.next.createdAt}~${recent.next.id}`)}#recent`
           : undefined,
       },
+      discarded,
       downloads: {
         all: `${base}/signatures.csv`,
         optedIn: `${base}/opted-in.csv`,

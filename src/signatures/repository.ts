@@ -49,6 +49,16 @@ export type ExportRow = readonly [
   id: number,
 ];
 
+/** Why a submission was answered as if signed but not stored (see migrations/sqlite/005). */
+export const DISCARD_REASONS = ['honeypot', 'too_fast', 'no_token', 'bad_token'] as const;
+export type DiscardReason = (typeof DISCARD_REASONS)[number];
+
+/** Submissions discarded as automated on one UTC day ("2026-11-28"), by reason. */
+export interface DiscardedDay {
+  day: string;
+  counts: Record<DiscardReason, number>;
+}
+
 export interface SignatureRepository {
   /**
    * Stores a signature unless this campaign already has one for the address. The unique index
@@ -64,6 +74,10 @@ export interface SignatureRepository {
    * that a million rows never sit in memory. Rows signed after the export started are left out.
    */
   exportBatches(campaignSlug: string, options: { optedInOnly: boolean }): AsyncIterable<ExportRow[]>;
+  /** Counts one submission discarded as automated, on the UTC day of `at`. Stores nothing about it. */
+  countDiscarded(campaignSlug: string, reason: DiscardReason, at: Date): Promise<void>;
+  /** Days from `fromDay` (YYYY-MM-DD) on with any discarded submission, newest first. */
+  discardedSince(campaignSlug: string, fromDay: string): Promise<DiscardedDay[]>;
 }
 
 /** The key that makes one signature per address: surrounding space and letter case never matter. */

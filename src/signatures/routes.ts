@@ -1,4 +1,4 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppDeps } from '../app.js';
 import type { Campaign } from '../campaigns/content.js';
 import { renderCampaignPage } from '../campaigns/routes.js';
@@ -6,9 +6,22 @@ import { campaignPath, progressView } from '../campaigns/view.js';
 import { readCookie } from '../http/cookies.js';
 import { perAddressLimit } from '../http/rateLimits.js';
 import { noStore } from '../http/security.js';
-import { parseSignatureForm } from './form.js';
+import { formValues, parseSignatureForm } from './form.js';
+import { readFormToken, tokenToRedraw, type FormTiming } from './formToken.js';
+import type { DiscardReason } from './repository.js';
 
 const THANKS_COOKIE = 'thanks';
+
+/** What signing says beyond the form's own field messages. */
+const MESSAGES = {
+  limitedHeading: 'Too many signatures from your connection',
+  limited:
+    'Too many signatures were sent from your connection in the last minute, so yours was not added yet. Wait a minute, then select “Sign the letter” again: your details are still in the form. If many people share your connection, one of you can sign a little later.',
+  expired:
+    'This page was open for a long time, so your signature was not added yet. Check your details and select “Sign the letter” again.',
+  closedHeading: 'This campaign has closed',
+  closed: 'It is no longer collecting signatures, so yours was not added. Thank you for wanting to take part.',
+};
 /** The form's hidden trap: people never see it, form-filling bots fill it in. */
 export const HONEYPOT_FIELD = 'website';
 
@@ -17,11 +30,37 @@ export function signatureRoutes(deps: AppDeps): Router {
   const { config, campaigns, signer, clock, logger } = deps;
 
   const form = express.urlencoded({ extended: false, limit: config.limits.formBodyBytes, parameterLimit: 50 });
-  const limit = perAddressLimit(config.signRateLimit, {
-    heading: 'Too many signatures from your connection',
-    message:
-      'Please wait a minute and try again. If many people share your connection, one of you can sign a little later.',
-  });
+
+  /** The token to draw this submission's form again with: the clock keeps running from the first view. */
+  const redrawToken = (campaign: Campaign, timing: FormTiming) =>
+    tokenToRedraw(signer, campaign.slug, timing, clock.now(), config.minFillSeconds);
+  const timingOf = (req: Request, campaign: Campaign) =>
+    readFormToken(signer, campaign.slug, (req.body as Record<string, unknown> | undefined)?.started, clock.now());
+
+  /** Past the limit: the form again with what was typed, as after a mistake, and nothing stored. */
+  async function refuseTooMany(req: Request, res: Response, next: NextFunction): Promise<void> {
+    const campaign = campaigns.bySlug(String(req.params.slug));
+    if (!campaign?.open) {
+      res.status(429).render('error', {
+        page: { title: MESSAGES.limitedHeading },
+        heading: MESSAGES.limitedHeading,
+        message: MESSAGES.limited,
+        statusCode: 429,
+      });
+      return;
+    }
+    res.status(429);
+    res.setHeader('Cache-Control', 'no-store');
+    const values = formValues((req.body ?? {}) as Record<string, unknown>);
+    const started = redrawToken(campaign, timingOf(req, campaign));
+    await renderCampaignPage(deps, res, campaign, { values, errors: [], notice: MESSAGES.limited, started }).catch(
+      next,
+    );
+  }
+  // A submission refused for a mistake (422) does not use up the limit: fixing a typo is not another
+  // signature. A looser ceiling counts every request, so a flood of broken forms is still held back.
+  const limit = perAddressLimit(config.signRateLimit, refuseTooMany, { uncounted: [422] });
+  const ceiling = perAddressLimit(config.signRateLimit * 3, refuseTooMany);
 
   /** Same answer for a first signature, a repeat, and a discarded bot: nobody learns who has signed. */
   function thank(res: Response, campaign: Campaign, firstName: string): void {
@@ -42,26 +81,40 @@ export function signatureRoutes(deps: AppDeps): Router {
     res.end(body);
   }
 
-  function looksAutomated(req: Request, campaign: Campaign): string | undefined {
-    const body = req.body as Record<string, unknown>;
-    const trap = body[HONEYPOT_FIELD];
+  /** Why this submission looks automated, or undefined for a person. */
+  function looksAutomated(req: Request, timing: FormTiming): DiscardReason | undefined {
+    const trap = (req.body as Record<string, unknown>)[HONEYPOT_FIELD];
     if (trap !== undefined && trap !== '') return 'honeypot';
     if (config.minFillSeconds === 0) return undefined;
-    const started = typeof body.started === 'string' ? signer.verify(body.started) : undefined;
-    const [slug, seconds] = started?.split(':') ?? [];
-    if (slug !== campaign.slug || !seconds) return 'no form token';
-    const elapsed = clock.now().getTime() / 1000 - Number(seconds);
-    return elapsed < config.minFillSeconds ? 'too fast' : undefined;
+    if (timing.state === 'missing') return 'no_token';
+    if (timing.state === 'invalid') return 'bad_token';
+    if (timing.state === 'valid' && timing.elapsedMs < config.minFillSeconds * 1000) return 'too_fast';
+    return undefined;
   }
 
-  router.post('/campaigns/:slug/signatures', limit, form, async (req, res, next) => {
+  /** Counted for the organizers' page, so a threshold that catches people is seen. Never fails the answer. */
+  async function countDiscarded(campaign: Campaign, reason: DiscardReason): Promise<void> {
+    logger.info({ campaign: campaign.slug, reason }, 'signature discarded');
+    await deps.repos.signatures.countDiscarded(campaign.slug, reason, clock.now()).catch((error: unknown) => {
+      logger.warn({ err: error, campaign: campaign.slug }, 'discarded submission not counted');
+    });
+  }
+
+  // A restored tab or a reload after an error asks for the form's address: show the campaign.
+  router.get('/campaigns/:slug/signatures', (req, res, next) => {
+    const campaign = campaigns.bySlug(String(req.params.slug));
+    if (!campaign) return next();
+    res.redirect(303, campaignPath(campaign));
+  });
+
+  router.post('/campaigns/:slug/signatures', form, ceiling, limit, async (req, res, next) => {
     const campaign = campaigns.bySlug(String(req.params.slug));
     if (!campaign) return next();
     if (!campaign.open) {
       res.status(410).render('error', {
-        page: { title: 'This campaign has closed' },
-        heading: 'This campaign has closed',
-        message: `It is no longer collecting signatures, so yours was not added. Thank you for wanting to take part.`,
+        page: { title: MESSAGES.closedHeading },
+        heading: MESSAGES.closedHeading,
+        message: MESSAGES.closed,
         link: { href: campaignPath(campaign), text: `See the final count for “${campaign.title}”` },
         statusCode: 410,
       });
@@ -70,15 +123,26 @@ export function signatureRoutes(deps: AppDeps): Router {
     // A JSON, multipart or empty body leaves req.body undefined: it reads as an empty form.
     req.body ??= {};
     const parsed = parseSignatureForm(req.body);
+    const timing = timingOf(req, campaign);
     if (!parsed.ok) {
       res.status(422);
       res.setHeader('Cache-Control', 'no-store');
-      await renderCampaignPage(deps, res, campaign, { values: parsed.values, errors: parsed.errors });
+      const started = redrawToken(campaign, timing);
+      await renderCampaignPage(deps, res, campaign, { values: parsed.values, errors: parsed.errors, started });
       return;
     }
-    const automated = looksAutomated(req, campaign);
+    const automated = looksAutomated(req, timing);
+    if (!automated && config.minFillSeconds > 0 && timing.state === 'expired') {
+      // Too old to count, but a person may well have left the tab open: ask once more, never discard.
+      res.status(422);
+      res.setHeader('Cache-Control', 'no-store');
+      const started = redrawToken(campaign, timing);
+      const values = formValues(req.body as Record<string, unknown>);
+      await renderCampaignPage(deps, res, campaign, { values, errors: [], notice: MESSAGES.expired, started });
+      return;
+    }
     if (automated) {
-      logger.info({ campaign: campaign.slug, reason: automated }, 'signature discarded');
+      await countDiscarded(campaign, automated);
     } else {
       await deps.repos.signatures.add({
         ...parsed.value,
@@ -100,9 +164,17 @@ export function signatureRoutes(deps: AppDeps): Router {
     const totals = await deps.repos.campaigns.totals(campaign.slug);
     const url = config.baseUrl + campaignPath(campaign);
     const text = campaign.shareText;
+    // Only the signer's own cookie says they signed: anyone else opening this address (a shared link,
+    // a stale tab) sees the campaign and its count, and a way to sign.
+    const signed = firstName !== undefined;
     res.render('thanks', {
-      page: { title: `Thank you for signing: ${campaign.title}`, description: campaign.summary, canonicalUrl: url },
-      campaign: { title: campaign.title, target: campaign.target, path: campaignPath(campaign) },
+      page: {
+        title: signed ? `Thank you for signing: ${campaign.title}` : campaign.title,
+        description: campaign.summary,
+        canonicalUrl: url,
+      },
+      campaign: { title: campaign.title, target: campaign.target, path: campaignPath(campaign), open: campaign.open },
+      signed,
       firstName,
       progress: progressView(campaign, totals),
       share: {

@@ -1,7 +1,10 @@
 import { retryWhileBusy, WRITE_WAIT_MS, type Db } from '../db.js';
 import {
+  DISCARD_REASONS,
   emailKey,
   type AddResult,
+  type DiscardedDay,
+  type DiscardReason,
   type ExportRow,
   type RecentSignature,
   type SignatureCursor,
@@ -78,6 +81,15 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
     )
     .raw();
 
+  const countDiscarded = db.prepare<[string, string, DiscardReason]>(
+    `INSERT INTO discarded_submissions (campaign_slug, day, reason, count) VALUES (?, ?, ?, 1)
+     ON CONFLICT (campaign_slug, day, reason) DO UPDATE SET count = count + 1`,
+  );
+  const discardedSince = db.prepare<[string, string], { day: string; reason: DiscardReason; count: number }>(
+    `SELECT day, reason, count FROM discarded_submissions
+      WHERE campaign_slug = ? AND day >= ? ORDER BY day DESC`,
+  );
+
   /*
    * Why batches and not one .iterate() over the whole campaign: while a better-sqlite3 iterator is
    * open its connection refuses every write ("connection is busy"), so a slow download would stop
@@ -151,6 +163,24 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
     },
     exportBatches(slug, { optedInOnly }) {
       return exportBatches(slug, optedInOnly);
+    },
+    async countDiscarded(slug, reason, at) {
+      countDiscarded.run(slug, at.toISOString().slice(0, 10), reason);
+    },
+    async discardedSince(slug, fromDay) {
+      const days = new Map<string, DiscardedDay>();
+      for (const row of discardedSince.all(slug, fromDay)) {
+        let day = days.get(row.day);
+        if (!day) {
+          day = {
+            day: row.day,
+            counts: Object.fromEntries(DISCARD_REASONS.map((r) => [r, 0])) as DiscardedDay['counts'],
+          };
+          days.set(row.day, day);
+        }
+        day.counts[row.reason] = row.count;
+      }
+      return [...days.values()];
     },
     add(s) {
       const row: InsertRow = {

@@ -244,7 +244,8 @@ describe.each(Object.keys(SIZES) as SizeName[])('supporter at %s size', (size) =
     await page.keyboard.type(who.last);
     await page.keyboard.press('Tab');
     await page.keyboard.type(who.email);
-    await page.keyboard.press('Tab'); // country: United States is already chosen
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('United States'); // no country is chosen for anyone: type to pick it
     await page.keyboard.press('Tab');
     await page.keyboard.type('94110');
     await page.keyboard.press('Tab');

@@ -87,7 +87,7 @@ describe('Per-address signing limits', () => {
       .type('form')
       .send(validForm({ email: 'two@example.org' }))
       .expect(429);
-    expect(limited.text).toContain('Too many signatures from your connection');
+    expect(limited.text).toContain('Too many signatures were sent from your connection');
     expect(limited.text).toContain('<link rel="stylesheet"');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(limited.headers['set-cookie']).toBeUndefined();

@@ -43,7 +43,9 @@ function sourceDigest(): string {
  * exactly as `npm start` runs dist/src/server.js, and `scripts/x.js` as `npm run x` does.
  */
 export async function build(): Promise<string> {
-  const cache = fromRoot('node_modules', '.cache', 'undersigned-robustness');
+  // Inside this checkout, not node_modules: a git worktree shares node_modules with the main checkout,
+  // and the compiled server finds views and migrations from the package.json above it.
+  const cache = fromRoot('dist', '.robustness-cache');
   mkdirSync(cache, { recursive: true });
   const outDir = join(cache, sourceDigest());
   const lock = `${outDir}.lock`;
