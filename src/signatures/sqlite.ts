@@ -165,7 +165,7 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
       return exportBatches(slug, optedInOnly);
     },
     async countDiscarded(slug, reason, at) {
-      countDiscarded.run(slug, at.toISOString().slice(0, 10), reason);
+      await retryWhileBusy(() => countDiscarded.run(slug, at.toISOString().slice(0, 10), reason));
     },
     async discardedSince(slug, fromDay) {
       const days = new Map<string, DiscardedDay>();
