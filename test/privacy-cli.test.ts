@@ -212,7 +212,8 @@ describe('npm run signatures -- mailing-list', () => {
     expect(rows[0]).toMatchObject({
       'First name': 'Ada',
       'Opted in': 'yes',
-      'Signed at (UTC)': '2026-11-01T10:00:00.000Z',
+      'Signed at (UTC)': '2026-11-01 10:00:00',
+      'Signed at (ISO 8601)': '2026-11-01T10:00:00.000Z',
     });
     expect(rows[1]?.['First name']).toBe(`'=HYPERLINK("http://evil.example")`);
     expect(stdout).not.toContain('bob@example.org');

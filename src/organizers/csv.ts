@@ -1,26 +1,62 @@
 import { Transform } from 'node:stream';
+import { countryName } from '../signatures/countries.js';
 import type { ExportRow } from '../signatures/repository.js';
 
-/** Characters that make Excel, LibreOffice and Google Sheets read a cell as a formula (OWASP CSV injection). */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/*
+ * The formula guard (OWASP "CSV Injection"). A spreadsheet opening a CSV reads a cell that starts
+ * with "=" as a formula, and Excel (after Lotus 1-2-3) also one that starts with "+", "-" or "@";
+ * a formula can run a command through DDE (`=cmd|' /C calc'!A0`) or send other cells to a server
+ * (`=HYPERLINK(…)`, `=WEBSERVICE(…)`, `=IMPORTXML(…)`). OWASP's remedy is a leading apostrophe, which
+ * makes the cell text. The apostrophe is visible in the cell and in every other program that reads
+ * the file (a mailing tool importing the opted-in list), so it is used only where it is needed:
+ *
+ * - "=" (or a full-width "＝"), and tab, carriage return or line feed first (whitespace a reader may
+ *   skip before a formula): always. So is any of them after leading spaces.
+ * - "+", "-" or "@" first: unless what follows is two or more words of letters, with nothing else
+ *   but spaces, word-inner apostrophes and a comma or full stop between words ("-stop it",
+ *   "@Amazon stop this", "- je signe"). Such a cell holds no function call (no parenthesis), no DDE
+ *   ("|"), no reference to a sheet, file or cell ("!", "[", digits), no number, string or operator:
+ *   the most Excel makes of it is an intersection of names that do not exist, shown as #NAME?; other
+ *   spreadsheets show the text or an error. It cannot run, fetch or reveal anything. A single
+ *   word stays guarded ("-TRUE" would be evaluated to -1), and so does anything with a digit ("+1",
+ *   "-A1", "+44 20 7946 0958").
+ *
+ * The .xlsx export needs none of this: its cells are typed, and a text cell is never evaluated.
+ */
+const ALWAYS = /^[ ]*[=\uFF1D\t\r\n]/;
+const SIGN = /^[ ]*[+\-@\uFF0B\uFF0D\uFF20]/;
+const PROSE = /^[ ]*[+\-@\uFF0B\uFF0D\uFF20][+\-@ ]*\p{L}[\p{L}\p{M}'’]*(?:[,.]? +\p{L}[\p{L}\p{M}'’]*)+[.?]?$/u;
+
+export const needsFormulaGuard = (value: string): boolean =>
+  ALWAYS.test(value) || (SIGN.test(value) && !PROSE.test(value));
+
+/** The cell as a spreadsheet should show it: a leading apostrophe where it would otherwise be evaluated. */
+export const neutraliseFormula = (value: string): string => (needsFormulaGuard(value) ? `'${value}` : value);
 
 /**
- * A leading apostrophe makes the spreadsheet show the cell as text; the apostrophe is the one sign
- * of the change. Applied to every text cell, since any of them (a name, a comment) comes from the public.
+ * The export's columns, the same in the CSV and the .xlsx (which leaves out the ISO 8601 column:
+ * its date cells are exact).
  */
-export const neutraliseFormula = (value: string): string => (FORMULA_START.test(value) ? `'${value}` : value);
-
-/** The export's header line, in the order of ExportRow's columns. */
 export const EXPORT_HEADER = [
   'First name',
   'Last name',
   'Email',
   'Country',
+  'Country code',
   'Postal code',
   'Comment',
   'Opted in',
+  'Consent version',
   'Signed at (UTC)',
-];
+  'Signed at (ISO 8601)',
+] as const;
+
+/**
+ * "2026-11-28 12:00:00": the form Excel, LibreOffice, Numbers and Google Sheets all read as a date
+ * and time in any locale. The ISO 8601 form beside it ("2026-11-28T12:00:00.000Z") is for programs;
+ * spreadsheets leave it as text.
+ */
+export const spreadsheetTime = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 
 const NEEDS_QUOTES = /[",\r\n]/;
 
@@ -39,6 +75,10 @@ const BOM = '\uFEFF';
  * code page and turns "Zoë", "Đặng" or "李" into mojibake; LibreOffice, Numbers, Google Sheets and
  * CSV libraries all recognise and drop the mark.
  *
+ * Postal codes are written as they are ("01234"); a spreadsheet opening the file may still read one
+ * as a number and drop the zero, which no CSV can prevent without putting something into the value
+ * (`="01234"` is a formula to every other reader). The .xlsx export types them as text.
+ *
  * A transform from batches of rows (as the repository reads them) to CSV text, one string per batch.
  * Written here rather than with csv-stringify, which the project used at first: its general machinery
  * (a cast and a column lookup per cell) was a quarter of a million-row export's time, and these rules
@@ -55,7 +95,11 @@ export function signaturesCsv(): Transform {
     transform(rows: ExportRow[], _encoding, done) {
       let text = first ? header() : '';
       for (const r of rows) {
-        text += `${csvField(r[0])},${csvField(r[1])},${csvField(r[2])},${csvField(r[3])},${csvField(r[4])},${csvField(r[5])},${r[6] ? 'yes' : 'no'},${csvField(r[7])}\r\n`;
+        // Country codes are letters and timestamps digits: neither can start a formula or need quotes.
+        text +=
+          `${csvField(r[0])},${csvField(r[1])},${csvField(r[2])},${csvField(countryName(r[3]))},${r[3]},` +
+          `${csvField(r[4])},${csvField(r[5])},${r[6] ? 'yes' : 'no'},${csvField(r[7])},` +
+          `${spreadsheetTime(r[8])},${r[8]}\r\n`;
       }
       done(null, text);
     },

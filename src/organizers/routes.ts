@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
@@ -9,9 +9,10 @@ import { perAddressLimit } from '../http/rateLimits.js';
 import { noStore } from '../http/security.js';
 import { countryName } from '../signatures/countries.js';
 import { discardedView } from '../signatures/discards.js';
-import type { SignatureCursor } from '../signatures/repository.js';
+import type { ExportRow, SignatureCursor } from '../signatures/repository.js';
 import { CSRF_FIELD, createCsrf } from './csrf.js';
 import { signaturesCsv } from './csv.js';
+import { writeSignaturesXlsx, XLSX_TYPE } from './xlsx.js';
 import { createDeviceCookies } from './device.js';
 import { campaignFigures, formatTime } from './figures.js';
 import { dummyHash, verifyPassword } from './passwords.js';
@@ -194,39 +195,63 @@ export function organizerRoutes(deps: AppDeps): Router {
       },
       discarded,
       downloads: {
-        all: `${base}/signatures.csv`,
-        optedIn: `${base}/opted-in.csv`,
+        all: { csv: `${base}/signatures.csv`, xlsx: `${base}/signatures.xlsx` },
+        optedIn: { csv: `${base}/opted-in.csv`, xlsx: `${base}/opted-in.xlsx` },
       },
     });
   });
 
-  async function sendCsv(res: Response, campaign: Campaign, optedInOnly: boolean): Promise<void> {
+  /** The two formats of the two exports: every signature, and only those who opted in to updates. */
+  const EXPORTS = [
+    { path: 'signatures', optedInOnly: false, sheetName: 'Signatures' },
+    { path: 'opted-in', optedInOnly: true, sheetName: 'Opted in' },
+  ] as const;
+
+  async function sendExport(
+    res: Response,
+    campaign: Campaign,
+    kind: (typeof EXPORTS)[number],
+    format: 'csv' | 'xlsx',
+  ): Promise<void> {
     const date = clock.now().toISOString().slice(0, 10);
-    const name = `${campaign.slug}-${optedInOnly ? 'opted-in' : 'signatures'}-${date}.csv`;
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8; header=present');
+    const name = `${campaign.slug}-${kind.path}-${date}.${format}`;
+    res.setHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8; header=present' : XLSX_TYPE);
     res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
     // HEAD would otherwise read and format every row only for Node to throw the body away.
     if (res.req.method === 'HEAD') return void res.end();
-    const batches = Readable.from(repos.signatures.exportBatches(campaign.slug, { optedInOnly }));
+    const rows = repos.signatures.exportBatches(campaign.slug, { optedInOnly: kind.optedInOnly });
     // pipeline() waits for the client to take each chunk (backpressure) and stops reading the
     // database if the download is cancelled.
-    await pipeline(batches, signaturesCsv(), res).catch((error: unknown) => {
+    const sent =
+      format === 'csv' ? pipeline(Readable.from(rows), signaturesCsv(), res) : sendXlsx(rows, res, kind.sheetName);
+    await sent.catch((error: unknown) => {
       if ((error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error;
     });
-    logger.info({ event: 'signatures exported', campaign: campaign.slug, optedInOnly }, 'signatures exported');
+    logger.info(
+      { event: 'signatures exported', campaign: campaign.slug, optedInOnly: kind.optedInOnly, format },
+      'signatures exported',
+    );
   }
 
-  router.get('/organizers/campaigns/:slug/signatures.csv', download, async (req, res, next) => {
-    const campaign = campaignOr404(req);
-    if (!campaign) return next();
-    await sendCsv(res, campaign, false);
-  });
+  function sendXlsx(rows: AsyncIterable<ExportRow[]>, res: Response, sheetName: string): Promise<unknown> {
+    const zip = new PassThrough();
+    const written = writeSignaturesXlsx(rows, zip, sheetName).catch((error: unknown) => {
+      // A failure half-way (the database gone) must end the download, not leave it hanging.
+      zip.destroy(error as Error);
+      throw error;
+    });
+    return Promise.all([written, pipeline(zip, res)]);
+  }
 
-  router.get('/organizers/campaigns/:slug/opted-in.csv', download, async (req, res, next) => {
-    const campaign = campaignOr404(req);
-    if (!campaign) return next();
-    await sendCsv(res, campaign, true);
-  });
+  for (const kind of EXPORTS) {
+    for (const format of ['csv', 'xlsx'] as const) {
+      router.get(`/organizers/campaigns/:slug/${kind.path}.${format}`, download, async (req, res, next) => {
+        const campaign = campaignOr404(req);
+        if (!campaign) return next();
+        await sendExport(res, campaign, kind, format);
+      });
+    }
+  }
 
   // Any other address under /organizers: sign in first, so a stranger cannot map which exist.
   router.use('/organizers', page);

@@ -45,6 +45,7 @@ export type ExportRow = readonly [
   postalCode: string | null,
   comment: string | null,
   optedIn: 0 | 1,
+  consentVersion: string,
   createdAt: string,
   id: number,
 ];

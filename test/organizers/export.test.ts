@@ -1,11 +1,25 @@
 import { parse } from 'csv-parse/sync';
 import type request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { neutraliseFormula } from '../../src/organizers/csv.js';
+import { countryName } from '../../src/signatures/countries.js';
 import type { NewSignature } from '../../src/signatures/repository.js';
 import { buildTestApp, type TestApp } from '../helpers.js';
 import { signature, signedIn } from './helpers.js';
 
-const HEADER = ['First name', 'Last name', 'Email', 'Country', 'Postal code', 'Comment', 'Opted in', 'Signed at (UTC)'];
+const HEADER = [
+  'First name',
+  'Last name',
+  'Email',
+  'Country',
+  'Country code',
+  'Postal code',
+  'Comment',
+  'Opted in',
+  'Consent version',
+  'Signed at (UTC)',
+  'Signed at (ISO 8601)',
+];
 
 /** The body as raw bytes: supertest would otherwise try to read a CSV as text in its own way. */
 function download(agent: request.Agent, url: string) {
@@ -21,18 +35,16 @@ function download(agent: request.Agent, url: string) {
 
 const records = (body: Buffer): string[][] => parse(body, { bom: true }) as string[][];
 
-/** What a row must read as: the stored values, with formula-like text cells prefixed by an apostrophe. */
-const expected = (s: NewSignature): string[] =>
-  [
-    s.firstName,
-    s.lastName,
-    s.email,
-    s.country,
-    s.postalCode ?? '',
-    s.comment ?? '',
-    s.optedIn ? 'yes' : 'no',
-    s.createdAt.toISOString(),
-  ].map((v) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v));
+/** What a row must read as: the stored values, with cells a spreadsheet would evaluate guarded. */
+const expected = (s: NewSignature): string[] => [
+  ...[s.firstName, s.lastName, s.email, countryName(s.country)].map(neutraliseFormula),
+  s.country,
+  ...[s.postalCode ?? '', s.comment ?? ''].map(neutraliseFormula),
+  s.optedIn ? 'yes' : 'no',
+  s.consentVersion,
+  s.createdAt.toISOString().replace('T', ' ').slice(0, 19),
+  s.createdAt.toISOString(),
+];
 
 /** Awkward but real: quotes, commas, line breaks, non-Latin scripts, and cells a spreadsheet would run. */
 const AWKWARD: Partial<NewSignature>[] = [
@@ -49,6 +61,8 @@ const AWKWARD: Partial<NewSignature>[] = [
   { firstName: '=HYPERLINK("http://evil.example","click")', lastName: '+SUM(1,2)', comment: '-2+3' },
   { firstName: '@cmd', lastName: '\tTabbed', comment: '\rcarriage' },
   { firstName: 'Plain', lastName: 'Equals=InMiddle', comment: 'ends with =' },
+  { firstName: 'Ndapewa', lastName: 'Nghipondoka', country: 'NA', postalCode: '10005', comment: '-stop it' },
+  { firstName: 'Jean', lastName: 'Dupont', country: 'FR', postalCode: '01234', consentVersion: 'v2' },
 ];
 
 async function seedAwkward(t: TestApp): Promise<NewSignature[]> {
@@ -83,12 +97,53 @@ describe('GET /organizers/campaigns/:slug/signatures.csv', () => {
     const res = await download(agent, '/organizers/campaigns/amazon-ring/signatures.csv').expect(200);
     const rows = records(res.body as Buffer).slice(1);
     expect(rows[4]?.slice(0, 2)).toEqual(['\'=HYPERLINK("http://evil.example","click")', "'+SUM(1,2)"]);
-    expect(rows[4]?.[5]).toBe("'-2+3");
+    expect(rows[4]?.[6]).toBe("'-2+3");
     expect(rows[5]?.slice(0, 2)).toEqual(["'@cmd", "'\tTabbed"]);
-    expect(rows[5]?.[5]).toBe("'\rcarriage");
+    expect(rows[5]?.[6]).toBe("'\rcarriage");
     expect(rows[6]?.slice(0, 2)).toEqual(['Plain', 'Equals=InMiddle']);
-    // No cell anywhere starts a formula.
-    expect(rows.flat().filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
+    // No cell anywhere starts with "=", tab or carriage return, and none with "+", "-" or "@"
+    // unless it is words that cannot be evaluated.
+    expect(rows.flat().filter((cell) => /^[=\t\r]/.test(cell))).toEqual([]);
+    expect(rows.flat().filter((cell) => /^[+\-@]/.test(cell))).toEqual(['-stop it']);
+  });
+
+  it('harmless text starting with "-" → written as typed, without an apostrophe', async () => {
+    const t = await buildTestApp();
+    await seedAwkward(t);
+    const agent = await signedIn(t);
+    const res = await download(agent, '/organizers/campaigns/amazon-ring/signatures.csv').expect(200);
+    const row = records(res.body as Buffer).find((r) => r[0] === 'Ndapewa');
+    expect(row?.[6]).toBe('-stop it');
+  });
+
+  it('country → its name beside the code, so Namibia ("NA") does not read as missing', async () => {
+    const t = await buildTestApp();
+    await seedAwkward(t);
+    const agent = await signedIn(t);
+    const res = await download(agent, '/organizers/campaigns/amazon-ring/signatures.csv').expect(200);
+    const row = records(res.body as Buffer).find((r) => r[0] === 'Ndapewa');
+    expect(row?.slice(3, 5)).toEqual(['Namibia', 'NA']);
+  });
+
+  it('each row → the consent version it was signed under, and a date spreadsheets read as a date', async () => {
+    const t = await buildTestApp();
+    await seedAwkward(t);
+    const agent = await signedIn(t);
+    const res = await download(agent, '/organizers/campaigns/amazon-ring/signatures.csv').expect(200);
+    const rows = records(res.body as Buffer);
+    const jean = rows.find((r) => r[0] === 'Jean');
+    expect(jean?.[8]).toBe('v2');
+    expect(jean?.[9]).toBe('2026-11-27 08:08:00');
+    expect(jean?.[10]).toBe('2026-11-27T08:08:00.000Z');
+    expect(rows.find((r) => r[0] === 'Zoë')?.[8]).toBe('v1');
+  });
+
+  it('postal code with a leading zero → written as typed, "01234"', async () => {
+    const t = await buildTestApp();
+    await seedAwkward(t);
+    const agent = await signedIn(t);
+    const res = await download(agent, '/organizers/campaigns/amazon-ring/signatures.csv').expect(200);
+    expect(records(res.body as Buffer).find((r) => r[0] === 'Jean')?.[5]).toBe('01234');
   });
 
   it('bytes → UTF-8 with a BOM, CRLF record ends, quoted fields where RFC 4180 needs them', async () => {
@@ -187,7 +242,7 @@ describe('GET /organizers/campaigns/:slug/opted-in.csv', () => {
     const [header, ...rows] = records(res.body as Buffer);
     expect(header).toEqual(HEADER);
     expect(rows).toEqual(stored.filter((s) => s.optedIn).map(expected));
-    expect(rows.length).toBe(4);
+    expect(rows.length).toBe(5);
   });
 
   it('someone opts out later → gone from the opted-in export', async () => {
