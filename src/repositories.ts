@@ -1,8 +1,8 @@
 import type { Db } from './db.js';
 import type { CampaignRepository } from './campaigns/repository.js';
 import { createCampaignRepository } from './campaigns/sqlite.js';
-import type { OrganizerRepository } from './organizers/repository.js';
-import { createOrganizerRepository } from './organizers/sqlite.js';
+import type { LoginAttemptRepository, OrganizerRepository } from './organizers/repository.js';
+import { createLoginAttemptRepository, createOrganizerRepository } from './organizers/sqlite.js';
 import type { PrivacyRepository } from './privacy/repository.js';
 import { createPrivacyRepository } from './privacy/sqlite.js';
 import type { SignatureRepository } from './signatures/repository.js';
@@ -16,6 +16,7 @@ export interface Repositories {
   campaigns: CampaignRepository;
   signatures: SignatureRepository;
   organizers: OrganizerRepository;
+  loginAttempts: LoginAttemptRepository;
   privacy: PrivacyRepository;
   system: SystemRepository;
 }
@@ -26,6 +27,7 @@ export function createRepositories(db: Db, options: SignatureStoreOptions = {}):
     campaigns: createCampaignRepository(db),
     signatures: createSignatureRepository(db, options),
     organizers: createOrganizerRepository(db),
+    loginAttempts: createLoginAttemptRepository(db),
     privacy: createPrivacyRepository(db),
     system: createSystemRepository(db),
   };

@@ -56,11 +56,62 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
 }
 
 /**
- * Hashed once, lazily: an unknown email is checked against this so that it costs the same time as
- * a known one, and response times do not reveal which addresses have accounts.
+ * Hashed once, when the app is built (organizerRoutes starts it): an unknown email is checked against
+ * this so that it costs the same time as a known one, and response times do not reveal which
+ * addresses have accounts. Made on first use instead, the first unknown sign-in after a start took
+ * twice as long as any other, and said so.
  */
 let dummy: Promise<string> | undefined;
 export function dummyHash(): Promise<string> {
   dummy ??= hashPassword(randomBytes(18).toString('base64url'));
   return dummy;
+}
+
+/** Whether the dummy hash has been started (it must be by the time the app serves). */
+export const dummyHashStarted = (): boolean => dummy !== undefined;
+
+/** Too many sign-ins are being checked at once: the person should try again in a moment. */
+export class HashingBusyError extends Error {
+  readonly status = 503;
+  constructor() {
+    super('too many password checks waiting');
+  }
+}
+
+/**
+ * A bound on the password hashes run at once. Each scrypt at the OWASP cost takes 128 MiB and half a
+ * second of a core; a burst of 50 parallel guesses took the process from 98 to 623 MB (issue 11).
+ * `running` hash at a time, up to `waiting` more queue (first come, first served), and past that a
+ * try is refused at once with HashingBusyError, before any hashing.
+ */
+export interface HashLimit {
+  run<T>(task: () => Promise<T>): Promise<T>;
+}
+
+export function createHashLimit(running = 2, waiting = 16): HashLimit {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  const release = () => {
+    active--;
+    const next = queue.shift();
+    if (next) {
+      active++;
+      next();
+    }
+  };
+  return {
+    async run(task) {
+      if (active >= running) {
+        if (queue.length >= waiting) throw new HashingBusyError();
+        await new Promise<void>((resolve) => queue.push(resolve));
+      } else {
+        active++;
+      }
+      try {
+        return await task();
+      } finally {
+        release();
+      }
+    },
+  };
 }

@@ -41,3 +41,26 @@ export interface OrganizerRepository {
 
 /** Trimmed and lower-cased, as for signatures: Ann@Example.org and ann@example.org are one account. */
 export const organizerKey = (email: string): string => email.trim().toLowerCase();
+
+/**
+ * Organizer sign-in attempts per throttle key, shared by every process on the database (the policy
+ * that reads them is in throttle.ts). Keys arrive already hashed: no email or address is stored.
+ */
+export interface LoginAttemptRepository {
+  /**
+   * In one transaction, so that no other request or process can slip a try in between: forgets
+   * attempts at or before `since` (ms), reads each key's remaining attempt times (ms, oldest first),
+   * and when `decide` answers 0 (no wait) records one attempt per key at `now`. Returns the wait
+   * `decide` asked for and the ids of the attempts recorded (empty when refused).
+   */
+  take(
+    keyHashes: string[],
+    since: number,
+    now: number,
+    decide: (recent: number[][]) => number,
+  ): Promise<{ waitMs: number; ids: number[] }>;
+  /** Forgets every attempt of these keys (a right password clears its account's record). */
+  clearKeys(keyHashes: string[]): Promise<void>;
+  /** Forgets these attempts (a try that succeeded, or one that never reached the password check). */
+  forget(ids: number[]): Promise<void>;
+}

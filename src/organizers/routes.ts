@@ -15,7 +15,7 @@ import { signaturesCsv } from './csv.js';
 import { writeSignaturesXlsx, XLSX_TYPE } from './xlsx.js';
 import { createDeviceCookies } from './device.js';
 import { campaignFigures, formatTime } from './figures.js';
-import { dummyHash, verifyPassword } from './passwords.js';
+import { createHashLimit, dummyHash, HashingBusyError, verifyPassword } from './passwords.js';
 import { organizerKey } from './repository.js';
 import { createSessions, sessionOf } from './session.js';
 import { ACCOUNT_POLICY, ADDRESS_POLICY, createLoginThrottle } from './throttle.js';
@@ -42,8 +42,10 @@ export function organizerRoutes(deps: AppDeps): Router {
   const sessions = createSessions(config, repos.organizers, clock);
   const csrf = createCsrf(config, signer);
   const devices = createDeviceCookies(config, signer);
-  const accounts = createLoginThrottle(ACCOUNT_POLICY);
-  const addresses = createLoginThrottle(ADDRESS_POLICY);
+  const throttle = createLoginThrottle(repos.loginAttempts, signer);
+  const hashing = createHashLimit();
+  // Hashed now rather than at the first unknown sign-in, which would otherwise take twice as long.
+  void dummyHash();
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
   const loginLimit = perAddressLimit(config.loginRateLimit, {
     heading: 'Too many sign-in attempts from your connection',
@@ -97,29 +99,39 @@ export function organizerRoutes(deps: AppDeps): Router {
     const account = organizerKey(email);
     // A browser this account signed in from before is throttled on its own (see device.ts).
     const device = devices.trusted(req, account);
-    const keys = {
-      account: device ? `device:${device}` : `account:${account}`,
-      address: `address:${ipKeyGenerator(req.ip ?? '', 56)}`,
-    };
-    const verdicts = [accounts.check(keys.account, now), addresses.check(keys.address, now)];
-    const wait = Math.max(0, ...verdicts.map((v) => (v.allowed ? 0 : v.retryAfterSeconds)));
-    if (wait > 0) {
+    const verdict = await throttle.begin(
+      [
+        { key: device ? `device:${device}` : `account:${account}`, policy: ACCOUNT_POLICY, clearOnSuccess: true },
+        { key: `address:${ipKeyGenerator(req.ip ?? '', 56)}`, policy: ADDRESS_POLICY },
+      ],
+      now,
+    );
+    if (!verdict.allowed) {
       // No password check at all while refused: a guesser learns nothing and costs us no scrypt.
+      const wait = verdict.retryAfterSeconds;
       res.status(429).setHeader('Retry-After', String(wait));
       const when = wait < 90 ? `${wait} seconds` : `${Math.ceil(wait / 60)} minutes`;
       return renderLogin(req, res, email, `Too many failed attempts. Wait ${when} and try again.`);
     }
 
     const organizer = await repos.organizers.findByEmail(email);
-    // An unknown address is checked against a dummy hash so it takes as long as a known one.
-    const valid = await verifyPassword(password, organizer?.passwordHash ?? (await dummyHash()));
+    let valid: boolean;
+    try {
+      // An unknown address is checked against a dummy hash so it takes as long as a known one.
+      const hash = organizer?.passwordHash ?? (await dummyHash());
+      valid = await hashing.run(() => verifyPassword(password, hash));
+    } catch (error) {
+      if (!(error instanceof HashingBusyError)) throw error;
+      // Never checked, so not counted against the account.
+      await throttle.withdraw(verdict.attempt);
+      res.status(503).setHeader('Retry-After', '5');
+      return renderLogin(req, res, email, 'Too many people are signing in at once. Wait a few seconds and try again.');
+    }
     if (!organizer || !valid) {
-      accounts.fail(keys.account, now);
-      addresses.fail(keys.address, now);
       logger.info({ event: 'organizer sign-in failed' }, 'organizer sign-in failed');
       return fail();
     }
-    accounts.clear(keys.account);
+    await throttle.succeeded(verdict.attempt);
     devices.issue(res, account);
     await sessions.start(req, res, organizer.id);
     logger.info({ event: 'organizer signed in', organizerId: organizer.id }, 'organizer signed in');

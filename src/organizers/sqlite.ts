@@ -1,5 +1,11 @@
 import { retryWhileBusy, type Db } from '../db.js';
-import { organizerKey, type Organizer, type OrganizerRepository, type OrganizerSession } from './repository.js';
+import {
+  organizerKey,
+  type LoginAttemptRepository,
+  type Organizer,
+  type OrganizerRepository,
+  type OrganizerSession,
+} from './repository.js';
 
 export function createOrganizerRepository(db: Db): OrganizerRepository {
   const insert = db.prepare(
@@ -70,6 +76,39 @@ export function createOrganizerRepository(db: Db): OrganizerRepository {
     },
     async deleteExpiredSessions(now) {
       return (await retryWhileBusy(() => deleteExpired.run(now))).changes;
+    },
+  };
+}
+
+export function createLoginAttemptRepository(db: Db): LoginAttemptRepository {
+  const prune = db.prepare<[number]>('DELETE FROM login_attempts WHERE at_ms <= ?');
+  const recent = db
+    .prepare<[string, number], number>(
+      'SELECT at_ms FROM login_attempts WHERE key_hash = ? AND at_ms > ? ORDER BY at_ms',
+    )
+    .pluck();
+  const insert = db.prepare<[string, number]>('INSERT INTO login_attempts (key_hash, at_ms) VALUES (?, ?)');
+  const clearKey = db.prepare<[string]>('DELETE FROM login_attempts WHERE key_hash = ?');
+  const forgetOne = db.prepare<[number]>('DELETE FROM login_attempts WHERE id = ?');
+  const take = db.transaction((keys: string[], since: number, now: number, decide: (recent: number[][]) => number) => {
+    prune.run(since);
+    const waitMs = decide(keys.map((key) => recent.all(key, since)));
+    if (waitMs > 0) return { waitMs, ids: [] };
+    return { waitMs: 0, ids: keys.map((key) => Number(insert.run(key, now).lastInsertRowid)) };
+  });
+  const clearKeys = db.transaction((keys: string[]) => keys.forEach((key) => clearKey.run(key)));
+  const forget = db.transaction((ids: number[]) => ids.forEach((id) => forgetOne.run(id)));
+  return {
+    // IMMEDIATE: the write lock is taken before the read, so two processes cannot both read "4
+    // failures" and both let a fifth guess through.
+    async take(keys, since, now, decide) {
+      return retryWhileBusy(() => take.immediate(keys, since, now, decide));
+    },
+    async clearKeys(keys) {
+      await retryWhileBusy(() => clearKeys.immediate(keys));
+    },
+    async forget(ids) {
+      await retryWhileBusy(() => forget.immediate(ids));
     },
   };
 }

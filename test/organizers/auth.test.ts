@@ -3,7 +3,9 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers.js';
 import { ORGANIZER, addOrganizer, login, loginToken, sessionToken, signedIn, TEST_COST } from './helpers.js';
-import { hashPassword } from '../../src/organizers/passwords.js';
+import { createHashLimit, dummyHashStarted, HashingBusyError, hashPassword } from '../../src/organizers/passwords.js';
+import { ACCOUNT_POLICY } from '../../src/organizers/throttle.js';
+import { tempDatabase } from '../robustness/server-process.js';
 
 const sessionRows = (t: TestApp) =>
   t.db.prepare('SELECT id_hash, csrf_token FROM organizer_sessions').all() as { id_hash: string; csrf_token: string }[];
@@ -47,6 +49,15 @@ async function expectRefused(agent: request.Agent | ReturnType<typeof request>):
     expect(res.text, url).not.toContain('Lovelace');
   }
 }
+
+describe('start-up', () => {
+  // First in this file, before any sign-in could have started it.
+  it('building the app → the dummy hash for unknown accounts is already being made, not at the first sign-in', async () => {
+    expect(dummyHashStarted()).toBe(false);
+    await buildTestApp();
+    expect(dummyHashStarted()).toBe(true);
+  });
+});
 
 describe('GET /organizers/login', () => {
   it('signed out → a labelled email and password form with a CSRF token, never cached', async () => {
@@ -311,6 +322,93 @@ describe('login throttling', () => {
       .type('form')
       .send({ csrf: formToken, email: 'bob@example.org', password: 'bobs long password' })
       .expect(429);
+  });
+
+  it('5 accounts × 10 guesses sent at once, each from its own address → at most 5 passwords checked per account', async () => {
+    const t = await buildTestApp({ TRUST_PROXY: '1' });
+    const accounts = ['a', 'b', 'c', 'd', 'e'].map((n) => `${n}@example.org`);
+    for (const email of accounts) await addOrganizer(t, email);
+    const agent = request.agent(t.app);
+    const token = await loginToken(agent);
+    let address = 0;
+    const answers = await Promise.all(
+      accounts.flatMap((email) =>
+        Array.from({ length: 10 }, () =>
+          login(agent, token, email, 'a wrong password')
+            .set('X-Forwarded-For', `203.0.113.${address++}`)
+            .then((res) => ({ email, status: res.status })),
+        ),
+      ),
+    );
+    for (const email of accounts) {
+      const mine = answers.filter((a) => a.email === email);
+      // 401 is a password checked and found wrong; 429 was refused before any hashing, and 503
+      // waited for a free hasher in vain (never checked either).
+      const checked = mine.filter((a) => a.status === 401).length;
+      expect(checked, email).toBeGreaterThan(0);
+      expect(checked, email).toBeLessThanOrEqual(ACCOUNT_POLICY.freeFailures);
+      expect(mine.filter((a) => a.status === 429).length, email).toBeGreaterThanOrEqual(
+        10 - ACCOUNT_POLICY.freeFailures,
+      );
+      expect(
+        mine.every((a) => [401, 429, 503].includes(a.status)),
+        email,
+      ).toBe(true);
+    }
+  });
+
+  it('two app processes on one database → failures made on one count on the other', async () => {
+    const databasePath = tempDatabase();
+    const one = await buildTestApp({}, {}, { databasePath });
+    const two = await buildTestApp({}, {}, { databasePath });
+    await addOrganizer(one);
+    const first = request.agent(one.app);
+    const firstToken = await loginToken(first);
+    for (let i = 0; i < 5; i++) await login(first, firstToken, ORGANIZER.email, 'wrong password here').expect(401);
+    const second = request.agent(two.app);
+    await login(second, await loginToken(second)).expect(429);
+    // Neither the address nor the email is kept in the database in clear.
+    const keys = one.db.prepare('SELECT key_hash FROM login_attempts').pluck().all() as string[];
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.join(' ')).not.toMatch(/ann|example|127\.0|::/);
+    one.db.close();
+    two.db.close();
+  });
+
+  it('the device cookie → names the account by an opaque code, never by its email', async () => {
+    const t = await buildTestApp();
+    await addOrganizer(t);
+    const agent = request.agent(t.app);
+    const res = await login(agent, await loginToken(agent)).expect(303);
+    const device = decodeURIComponent(cookieValue(res, 'device') ?? '');
+    expect(device).toMatch(/^device\|[A-Za-z0-9_-]{22}\|[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
+    expect(device.toLowerCase()).not.toContain('ann');
+    expect(device).not.toContain('example.org');
+  });
+
+  it('password hashes → at most 2 at once, a few more wait their turn, and past that refused before hashing', async () => {
+    const limit = createHashLimit(2, 1);
+    let running = 0;
+    let most = 0;
+    const releases: (() => void)[] = [];
+    const task = () =>
+      new Promise<void>((resolve) => {
+        running++;
+        most = Math.max(most, running);
+        releases.push(() => {
+          running--;
+          resolve();
+        });
+      });
+    const runs = [limit.run(task), limit.run(task), limit.run(task)];
+    await expect(limit.run(task)).rejects.toBeInstanceOf(HashingBusyError);
+    expect(running).toBe(2);
+    while (releases.length) {
+      releases.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(runs);
+    expect(most).toBe(2);
   });
 
   it('LOGIN_RATE_LIMIT → more posts than that in a minute from one address get 429', async () => {
