@@ -16,6 +16,8 @@ import { organizerRoutes } from './organizers/routes.js';
 import { fromRoot } from './paths.js';
 import { privacyRoutes } from './privacy/routes.js';
 import type { Repositories } from './repositories.js';
+import { devMailRoutes, mailHealthRoute } from './mail/routes.js';
+import { linkRoutes } from './signatures/links.js';
 import { signatureRoutes } from './signatures/routes.js';
 
 export interface AppDeps {
@@ -26,6 +28,8 @@ export interface AppDeps {
   logger: Logger;
   /** HMAC over the server secret, for form timestamps, cookies and address hashes. */
   signer: Signer;
+  /** Called after a change queued mail in the outbox, so this process's sender sends it at once. */
+  mailQueued?: () => void;
 }
 
 /**
@@ -91,9 +95,12 @@ export function createApp(deps: AppDeps): App {
     res.setHeader('Cache-Control', 'no-store');
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'database unavailable' });
   });
+  app.use(mailHealthRoute(deps));
   app.use(refuseCrossSitePosts(config));
 
   app.use(signatureRoutes(deps));
+  app.use(linkRoutes(deps));
+  if (!config.production) app.use(devMailRoutes(deps));
   app.use(organizerRoutes(deps));
   app.use(privacyRoutes(deps));
 

@@ -1,3 +1,4 @@
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { fromRoot } from './paths.js';
 
@@ -42,6 +43,18 @@ const envSchema = z.object({
     })
     .default('info'),
   SESSION_IDLE_MINUTES: int(5, 24 * 60).default(60),
+  // Mail (issue 12). Without SMTP_URL, outside production, mail is written to files (src/mail/transport.ts).
+  SMTP_URL: z
+    .url({
+      protocol: /^smtps?$/,
+      error: 'must be an smtp:// or smtps:// URL such as smtps://user:password@smtp.example.org:465',
+    })
+    .optional(),
+  MAIL_FROM: z.string().trim().min(3).max(300).optional(),
+  DKIM_DOMAIN: z.string().trim().min(1).optional(),
+  DKIM_SELECTOR: z.string().trim().min(1).optional(),
+  DKIM_KEY_FILE: z.string().trim().min(1).optional(),
+  MAIL_RETRY_SECONDS: int(1, 3600).default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -65,8 +78,26 @@ export interface Config {
   secretKey: string | undefined;
   logLevel: Env['LOG_LEVEL'];
   sessionIdleMinutes: number;
+  mail: MailConfig;
   /** Body and timeout limits; tests shrink them. */
   limits: { formBodyBytes: string; headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
+}
+
+export interface MailConfig {
+  /** smtp:// or smtps:// with credentials; undefined writes mail to files in `dir` (never in production). */
+  smtpUrl: string | undefined;
+  /** The From header: an address, or "Name <address>". */
+  from: string;
+  dkim: { domain: string; selector: string; keyFile: string } | undefined;
+  /** Where mail is written as .eml files when there is no SMTP_URL: beside the database. */
+  dir: string;
+  /** First retry after a temporary failure; each further one waits twice as long, up to an hour. */
+  retrySeconds: number;
+  /**
+   * Emails that signing may cause, so the form cannot flood someone's inbox: at most this many per
+   * signature (e-petitions stops at 5), and per address in one UTC day across every campaign.
+   */
+  caps: { perSignature: number; perAddressPerDay: number };
 }
 
 export class ConfigError extends Error {}
@@ -86,6 +117,12 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   }
   const env = parsed.data;
   const baseUrl = (env.BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+  const dkimSet = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_KEY_FILE].filter((v) => v !== undefined).length;
+  if (dkimSet !== 0 && dkimSet !== 3) {
+    throw new ConfigError(
+      'DKIM_DOMAIN, DKIM_SELECTOR and DKIM_KEY_FILE go together: set all three to sign mail with DKIM, or none',
+    );
+  }
   return {
     env: env.NODE_ENV,
     production: env.NODE_ENV === 'production',
@@ -102,6 +139,18 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     secretKey: env.SECRET_KEY,
     logLevel: env.LOG_LEVEL,
     sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM ?? `Undersigned <no-reply@${new URL(baseUrl).hostname}>`,
+      dkim:
+        env.DKIM_DOMAIN && env.DKIM_SELECTOR && env.DKIM_KEY_FILE
+          ? { domain: env.DKIM_DOMAIN, selector: env.DKIM_SELECTOR, keyFile: env.DKIM_KEY_FILE }
+          : undefined,
+      dir:
+        env.DATABASE_PATH === ':memory:' ? fromRoot('data', 'mail') : join(dirname(resolve(env.DATABASE_PATH)), 'mail'),
+      retrySeconds: env.MAIL_RETRY_SECONDS,
+      caps: { perSignature: 5, perAddressPerDay: 10 },
+    },
     limits: { formBodyBytes: '16kb', headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
   };
 }

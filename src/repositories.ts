@@ -1,6 +1,8 @@
 import type { Db } from './db.js';
 import type { CampaignRepository } from './campaigns/repository.js';
 import { createCampaignRepository } from './campaigns/sqlite.js';
+import type { OutboxRepository } from './mail/repository.js';
+import { createOutboxRepository } from './mail/sqlite.js';
 import type { LoginAttemptRepository, OrganizerRepository } from './organizers/repository.js';
 import { createLoginAttemptRepository, createOrganizerRepository } from './organizers/sqlite.js';
 import type { PrivacyRepository } from './privacy/repository.js';
@@ -19,6 +21,8 @@ export interface Repositories {
   loginAttempts: LoginAttemptRepository;
   privacy: PrivacyRepository;
   system: SystemRepository;
+  /** Mail waiting to be sent, and addresses that refuse it. */
+  outbox: OutboxRepository;
 }
 
 /** Every repository over one database: the only place in the app with SQL. */
@@ -30,5 +34,6 @@ export function createRepositories(db: Db, options: SignatureStoreOptions = {}):
     loginAttempts: createLoginAttemptRepository(db),
     privacy: createPrivacyRepository(db),
     system: createSystemRepository(db),
+    outbox: createOutboxRepository(db),
   };
 }

@@ -5,10 +5,12 @@ import { pathToFileURL } from 'node:url';
 import { createApp } from './app.js';
 import { loadCampaigns } from './campaigns/content.js';
 import { systemClock } from './clock.js';
-import { loadServerConfig, type Config } from './config.js';
+import { ConfigError, loadServerConfig, type Config } from './config.js';
 import { neverBlockOnLocks, openDatabase, type Db } from './db.js';
 import { createSigner } from './http/signing.js';
 import { createLogger, type Logger } from './logger.js';
+import { startSender, type Sender } from './mail/sender.js';
+import { createMailTransport } from './mail/transport.js';
 import { explainFailure } from './problems.js';
 import { createRepositories } from './repositories.js';
 
@@ -16,12 +18,21 @@ export interface RunningServer {
   url: string;
   server: Server;
   db: Db;
+  /** Sends the outbox's mail (src/mail/sender.ts). */
+  sender: Sender;
   stop(): Promise<void>;
 }
 
 /** Starts the site: config, database and migrations, campaigns, then listen. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const campaigns = loadCampaigns(config.campaignsDir);
+  const needsMail = campaigns.all.filter((c) => c.confirmEmail);
+  if (config.production && !config.mail.smtpUrl && needsMail.length > 0) {
+    throw new ConfigError(
+      `SMTP_URL is not set: in production the confirmation emails of ${needsMail.map((c) => c.slug).join(', ')} need it, for example SMTP_URL=smtps://user:password@smtp.example.org:465 (or set confirm_email: false in the campaign's file)`,
+    );
+  }
+  const transport = createMailTransport(config.mail);
   const db = openDatabase(config.databasePath);
   const repos = createRepositories(db);
   await repos.campaigns.register(campaigns.all.map((c) => c.slug));
@@ -29,7 +40,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   // Start-up writes above may wait for another process starting at the same time; from here on no
   // write waits on the main thread (src/db.ts).
   neverBlockOnLocks(db);
-  const app = createApp({ config, repos, campaigns, clock: systemClock, logger, signer: createSigner(secret) });
+  // Started once listening (below); until then nothing can queue mail.
+  const started: { sender?: Sender } = {};
+  const app = createApp({
+    config,
+    repos,
+    campaigns,
+    clock: systemClock,
+    logger,
+    signer: createSigner(secret),
+    mailQueued: () => started.sender?.wake(),
+  });
 
   // Node checks the header and request timeouts only every connectionsCheckingInterval (30 s by
   // default), so a slow client could hold a connection for up to 40 s despite a 10 s headers timeout.
@@ -45,6 +66,18 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
+  const mail = startSender({
+    outbox: repos.outbox,
+    transport,
+    campaigns,
+    clock: systemClock,
+    logger,
+    baseUrl: config.baseUrl,
+    from: config.mail.from,
+    cacheTemplates: config.production,
+    retryMs: config.mail.retrySeconds * 1000,
+  });
+  started.sender = mail;
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -52,19 +85,22 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= new Promise<void>((resolve) => {
-      // Stop accepting, let requests in flight finish, drop idle keep-alive connections, then
-      // close the database so the WAL is checkpointed.
+      // Stop accepting, let requests in flight finish, drop idle keep-alive connections; stop claiming
+      // mail and let the sends in flight finish; then close the database so the WAL is checkpointed.
       // A keep-alive connection whose request is in flight becomes idle once its response is sent;
       // close it then, rather than waiting out its keep-alive timeout before the process can exit.
       const sweep = setInterval(() => server.closeIdleConnections(), 100);
+      const mailStopped = mail.stop();
       server.close(() => {
         clearInterval(sweep);
-        db.close();
-        resolve();
+        void mailStopped.then(() => {
+          db.close();
+          resolve();
+        });
       });
       server.closeIdleConnections();
     }));
-  return { url, server, db, stop };
+  return { url, server, db, sender: mail, stop };
 }
 
 /**

@@ -31,6 +31,8 @@ export interface TestDeps {
   logger?: Logger;
   /** Instead of the fixture folder (tests that change a campaign's settings). */
   campaigns?: CampaignCatalog;
+  /** Told when a signature queued mail (tests that run a mail sender). */
+  mailQueued?: () => void;
 }
 
 export async function buildTestApp(
@@ -61,6 +63,7 @@ export async function buildTestApp(
     clock,
     logger: deps.logger ?? silentLogger,
     signer: createSigner('test-secret-test-secret-test-secret'),
+    mailQueued: deps.mailQueued,
   });
   return { app, db, repos, config, clock, campaigns };
 }

@@ -105,6 +105,9 @@ describe('a production install (devDependencies left out)', () => {
     server = await startServerProcess(join(project, 'dist', 'src', 'server.js'), databasePath, {
       ...env,
       CAMPAIGNS_DIR: join(project, 'campaigns'),
+      // The Amazon Ring letter confirms by email, so production needs an SMTP server to start; none
+      // need answer here (the mail waits in the outbox).
+      SMTP_URL: 'smtp://127.0.0.1:9',
     });
     const page = await fetch(`${server.url}/campaigns/amazon-ring`);
     expect(page.status).toBe(200);

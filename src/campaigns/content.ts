@@ -30,6 +30,8 @@ const frontMatterSchema = z
     }),
     retention_months: z.number().int().min(1).max(120).default(6),
     show_recent_signers: z.boolean().default(false),
+    // Signatures count only once the signer confirms by email (issue 12).
+    confirm_email: z.boolean().default(false),
     consent: z.object({
       version: z.string().trim().min(1).max(40),
       text: z.string().trim().min(1).max(300),
@@ -58,6 +60,8 @@ export interface Campaign {
   organizer: { name: string; email: string; url: string | undefined };
   retentionMonths: number;
   showRecentSigners: boolean;
+  /** New signatures are pending until confirmed from an email; only confirmed ones count. */
+  confirmEmail: boolean;
   consent: { version: string; text: string };
   file: string;
 }
@@ -166,6 +170,7 @@ export function parseCampaign(file: string, source: string): Campaign {
     organizer: { name: fm.organizer.name, email: fm.organizer.email, url: fm.organizer.url },
     retentionMonths: fm.retention_months,
     showRecentSigners: fm.show_recent_signers,
+    confirmEmail: fm.confirm_email,
     consent: fm.consent,
     file,
   };

@@ -1,6 +1,8 @@
 export interface CampaignTotals {
   signatureCount: number;
   optedInCount: number;
+  /** Signatures waiting for their signer to confirm them by email: counted nowhere public. */
+  pendingCount: number;
   /** When the count last changed (UTC ISO), or null before the first signature. */
   updatedAt: string | null;
 }

@@ -1,10 +1,11 @@
 import type { Db } from '../db.js';
-import type { CampaignRepository, CountryCount, PeriodCount } from './repository.js';
+import type { CampaignRepository, CampaignTotals, CountryCount, PeriodCount } from './repository.js';
 
 export function createCampaignRepository(db: Db): CampaignRepository {
   const insert = db.prepare('INSERT INTO campaigns (slug) VALUES (?) ON CONFLICT (slug) DO NOTHING');
-  const totals = db.prepare<[string], { signatureCount: number; optedInCount: number; updatedAt: string | null }>(
-    `SELECT signature_count AS signatureCount, opted_in_count AS optedInCount, updated_at AS updatedAt
+  const totals = db.prepare<[string], CampaignTotals>(
+    `SELECT signature_count AS signatureCount, opted_in_count AS optedInCount, pending_count AS pendingCount,
+            updated_at AS updatedAt
        FROM campaigns WHERE slug = ?`,
   );
   const byCountry = db.prepare<[string], CountryCount>(
@@ -35,7 +36,7 @@ export function createCampaignRepository(db: Db): CampaignRepository {
       registerAll(slugs);
     },
     async totals(slug) {
-      return totals.get(slug) ?? { signatureCount: 0, optedInCount: 0, updatedAt: null };
+      return totals.get(slug) ?? { signatureCount: 0, optedInCount: 0, pendingCount: 0, updatedAt: null };
     },
     async byCountry(slug) {
       return byCountry.all(slug);

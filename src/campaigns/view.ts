@@ -27,3 +27,24 @@ export function progressView(campaign: Campaign, totals: CampaignTotals): Progre
 }
 
 export const campaignPath = (campaign: Campaign): string => `/campaigns/${campaign.slug}`;
+
+export interface ShareLinks {
+  url: string;
+  email: string;
+  x: string;
+  facebook: string;
+  whatsapp: string;
+}
+
+/** The campaign's address and ready-made share links, for the pages after signing and confirming. */
+export function shareLinks(baseUrl: string, campaign: Campaign): ShareLinks {
+  const url = baseUrl + campaignPath(campaign);
+  const text = campaign.shareText;
+  return {
+    url,
+    email: `mailto:?subject=${encodeURIComponent(campaign.title)}&body=${encodeURIComponent(`${text}\n\n${url}`)}`,
+    x: `https://x.com/intent/post?text=${encodeURIComponent(text)}&url=${encodeURIComponent(url)}`,
+    facebook: `https://www.facebook.com/sharer/sharer.php?u=${encodeURIComponent(url)}`,
+    whatsapp: `https://wa.me/?text=${encodeURIComponent(`${text} ${url}`)}`,
+  };
+}

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
+import { loggablePath } from './requestLog.js';
 
 export const notFound: RequestHandler = (req, res, next) => {
   // An address that is not valid percent-encoding was never a page: the request itself is wrong.
@@ -50,7 +51,7 @@ export function errorHandler(logger: Logger, production: boolean): ErrorRequestH
         {
           err: { code: (error as { code: string }).code, message: (error as Error).message },
           method: req.method,
-          path: req.path,
+          path: loggablePath(req.path),
         },
         'database unavailable',
       );
@@ -65,7 +66,7 @@ export function errorHandler(logger: Logger, production: boolean): ErrorRequestH
       });
       return;
     }
-    logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
+    logger.error({ err: error, method: req.method, path: loggablePath(req.path) }, 'unhandled error');
     res.status(500).render('error', {
       page: { title: 'Sorry, something went wrong' },
       heading: 'Sorry, something went wrong',

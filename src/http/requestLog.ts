@@ -1,5 +1,12 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
+import { LINK_PATH } from '../mail/links.js';
+
+/**
+ * The path as it may be logged: the secret token of an email link (confirm, withdraw, unsubscribe) is
+ * replaced, so the log never holds a working link.
+ */
+export const loggablePath = (path: string): string => path.slice(0, 200).replace(LINK_PATH, '$1[token]');
 
 /**
  * The one request log line: method, path, status and time. Deliberately no query string, address,
@@ -7,7 +14,7 @@ import type { Logger } from '../logger.js';
  */
 export function logRequest(logger: Logger, method: string, path: string, status: number, startedNs: bigint): void {
   const ms = Number(process.hrtime.bigint() - startedNs) / 1e6;
-  logger.info({ method, path: path.slice(0, 200), status, ms: Math.round(ms * 10) / 10 }, 'request');
+  logger.info({ method, path: loggablePath(path), status, ms: Math.round(ms * 10) / 10 }, 'request');
 }
 
 /** Logs every request that reaches it, when its response has been sent. */

@@ -75,6 +75,14 @@ export function securityHeaders(list: HeaderList): RequestHandler {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
+ * RFC 8058 one-click unsubscribe: the mail provider POSTs to the List-Unsubscribe address from its own
+ * servers (or a webmail page), so the request may come with any Origin. It is authenticated by the
+ * secret token in its path, which only the email carried, and it can only take the person off the
+ * updates list; that one address is let through.
+ */
+const ONE_CLICK_UNSUBSCRIBE = /^\/campaigns\/[^/]+\/unsubscribe\/[A-Za-z0-9_-]{43}$/;
+
+/**
  * Refuses cross-site form posts (OWASP's fetch-metadata defence). Browsers that send
  * Sec-Fetch-Site are judged by it; older ones by Origin. A request with neither did not come from
  * a browser page, so it cannot be a forged cross-site submission, and is let through to validation.
@@ -83,6 +91,7 @@ export function refuseCrossSitePosts(config: Config): RequestHandler {
   const publicOrigin = new URL(config.baseUrl).origin;
   return (req, res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();
+    if (req.method === 'POST' && ONE_CLICK_UNSUBSCRIBE.test(req.path)) return next();
     const site = req.get('sec-fetch-site');
     const origin = req.get('origin');
     let allowed: boolean;

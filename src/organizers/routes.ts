@@ -4,6 +4,9 @@ import express, { Router, type Request, type RequestHandler, type Response } fro
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { AppDeps } from '../app.js';
 import type { Campaign } from '../campaigns/content.js';
+import type { CampaignTotals } from '../campaigns/repository.js';
+import type { OutboxHealth } from '../mail/repository.js';
+import { isBacklogged } from '../mail/routes.js';
 import { campaignPath, formatNumber, progressView } from '../campaigns/view.js';
 import { perAddressLimit } from '../http/rateLimits.js';
 import { noStore } from '../http/security.js';
@@ -21,6 +24,35 @@ import { createSessions, sessionOf } from './session.js';
 import { ACCOUNT_POLICY, ADDRESS_POLICY, createLoginThrottle } from './throttle.js';
 
 export const RECENT_PER_PAGE = 50;
+
+/** Pending, confirmed and the share confirmed, for a campaign whose signatures need confirming. */
+function confirmationStats(campaign: Campaign, totals: CampaignTotals): { label: string; value: string }[] {
+  if (!campaign.confirmEmail && totals.pendingCount === 0) return [];
+  const all = totals.signatureCount + totals.pendingCount;
+  const rate = all === 0 ? '–' : `${Math.round((totals.signatureCount / all) * 100)}%`;
+  return [
+    { label: 'Confirmed', value: formatNumber(totals.signatureCount) },
+    { label: 'Waiting for confirmation', value: formatNumber(totals.pendingCount) },
+    { label: 'Confirmation rate', value: rate },
+  ];
+}
+
+/** The outbox in one line, as /healthz/mail reports it. */
+function mailLine(health: OutboxHealth, now: Date): { text: string; trouble: boolean } {
+  const waiting = health.waiting;
+  const oldest = health.oldestWaitingSince
+    ? Math.max(0, Math.round((now.getTime() - Date.parse(health.oldestWaitingSince)) / 60_000))
+    : 0;
+  const failure = health.lastFailure
+    ? ` Last failure ${formatTime(health.lastFailure.at)}: ${health.lastFailure.error}`
+    : '';
+  if (waiting === 0) return { text: `Email: nothing waiting to be sent.${failure}`, trouble: false };
+  const text =
+    waiting === 1
+      ? `Email: 1 message waiting to be sent, queued ${oldest} min ago.${failure}`
+      : `Email: ${formatNumber(waiting)} messages waiting to be sent, the oldest queued ${oldest} min ago.${failure}`;
+  return { text, trouble: isBacklogged(health, now) };
+}
 const LOGIN_FAILED = 'The email address or password is not right.';
 
 /** "2026-11-28T12:00:00.000Z~42": where the next page of recent signatures starts. */
@@ -164,12 +196,13 @@ export function organizerRoutes(deps: AppDeps): Router {
     const campaign = campaignOr404(req);
     if (!campaign) return next();
     const after = parseCursor(req.query.after);
-    const [totals, figures, byCountry, recent, discarded] = await Promise.all([
+    const [totals, figures, byCountry, recent, discarded, outbox] = await Promise.all([
       repos.campaigns.totals(campaign.slug),
       campaignFigures(repos, campaign.slug, clock.now()),
       repos.campaigns.byCountry(campaign.slug),
       repos.signatures.recent(campaign.slug, RECENT_PER_PAGE, after),
       discardedView(repos.signatures, campaign.slug, clock.now(), config.minFillSeconds),
+      repos.outbox.health(),
     ]);
     const base = `/organizers/campaigns/${campaign.slug}`;
     res.render('organizers/campaign', {
@@ -182,7 +215,9 @@ export function organizerRoutes(deps: AppDeps): Router {
         { label: 'Last 24 hours', value: formatNumber(figures.last24Hours) },
         { label: 'Last 7 days (UTC)', value: formatNumber(figures.last7Days) },
         { label: 'Opted in to updates', value: formatNumber(totals.optedInCount) },
+        ...confirmationStats(campaign, totals),
       ],
+      mail: campaign.confirmEmail ? mailLine(outbox, clock.now()) : undefined,
       charts: [
         { id: 'daily', heading: 'Signatures per day', ...figures.daily, periodHeader: 'Day' },
         { id: 'hourly', heading: 'Signatures per hour, last 48 hours', ...figures.hourly, periodHeader: 'Hour (UTC)' },

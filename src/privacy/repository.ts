@@ -13,6 +13,11 @@ export interface HeldSignature {
   sourceHash: string | null;
   createdAt: string;
   anonymisedAt: string | null;
+  /** 'pending' until confirmed by email, on campaigns that ask for it. */
+  status: 'pending' | 'confirmed';
+  confirmedAt: string | null;
+  unsubscribedAt: string | null;
+  locale: string;
 }
 
 export interface ErasedCount {
@@ -36,7 +41,10 @@ export interface PublicSigner {
 export interface PrivacyRepository {
   /** Every signature held for an address, across all campaigns (subject-access request). */
   signaturesByEmail(email: string): Promise<HeldSignature[]>;
-  /** Deletes every signature for an address across all campaigns; the delete trigger lowers the counts. */
+  /**
+   * Deletes every signature for an address across all campaigns (the delete trigger lowers the
+   * counts, their links and unsent mail go with them) and takes it off the mail suppression list.
+   */
   eraseByEmail(email: string): Promise<ErasedCount[]>;
   /**
    * Erases the personal fields of every signature of a campaign not yet anonymised, keeping country
@@ -45,8 +53,10 @@ export interface PrivacyRepository {
   anonymiseCampaign(slug: string, at: Date): Promise<number>;
   /** Clears the address codes of signatures made before `before`; returns how many were cleared. */
   forgetSources(before: Date): Promise<number>;
+  /** Deletes pending signatures (never confirmed) signed before `before`; returns how many. */
+  erasePendingBefore(before: Date): Promise<number>;
   /** Per campaign, how many signatures still hold personal data (what retention has left to do). */
   personalDataByCampaign(): Promise<PersonalDataCount[]>;
-  /** The latest signers of a campaign, newest first, reduced to what may be shown publicly. */
+  /** The latest confirmed signers of a campaign, newest first, reduced to what may be shown publicly. */
   recentSigners(slug: string, limit: number): Promise<PublicSigner[]>;
 }

@@ -36,6 +36,8 @@ export interface PurgeReport {
   anonymised: number;
   /** Signatures whose address code was cleared because it was older than SOURCE_CODE_DAYS. */
   sourcesCleared: number;
+  /** Signatures never confirmed within PENDING_DAYS, erased. */
+  pendingErased: number;
 }
 
 /**
@@ -46,13 +48,23 @@ export interface PurgeReport {
 export const SOURCE_CODE_DAYS = 7;
 
 /**
+ * How long a signature waits for its signer to confirm it by email. Past this it is erased, name and
+ * address with it: someone who did not confirm in a month either never signed (another person typed
+ * their address) or changed their mind.
+ */
+export const PENDING_DAYS = 30;
+
+/** How long the outbox keeps a record that a message was sent (address and time, never its links). */
+export const SENT_MAIL_DAYS = 7;
+
+/**
  * Anonymises the signatures of every closed campaign whose retention period has run out. Only rows
  * still holding personal data are touched, so running it again (daily, from cron) changes nothing
  * until another campaign's time comes. Signatures of a slug with no content file are reported and
  * left alone: without its file nobody can say when its retention ends.
  */
 export async function purge(
-  deps: { campaigns: CampaignCatalog; repos: Pick<Repositories, 'privacy'> },
+  deps: { campaigns: CampaignCatalog; repos: Pick<Repositories, 'privacy' | 'outbox'> },
   now: Date,
   options: { dryRun?: boolean } = {},
 ): Promise<PurgeReport> {
@@ -76,7 +88,12 @@ export async function purge(
   const anonymised = lines.reduce((sum, l) => sum + (l.action === 'anonymised' ? l.signatures : 0), 0);
   const sourcesBefore = new Date(now.getTime() - SOURCE_CODE_DAYS * 24 * 60 * 60 * 1000);
   const sourcesCleared = dryRun ? 0 : await deps.repos.privacy.forgetSources(sourcesBefore);
-  return { ranAt: now.toISOString(), dryRun, lines, anonymised, sourcesCleared };
+  const day = 24 * 60 * 60 * 1000;
+  const pendingErased = dryRun
+    ? 0
+    : await deps.repos.privacy.erasePendingBefore(new Date(now.getTime() - PENDING_DAYS * day));
+  if (!dryRun) await deps.repos.outbox.deleteFinished(new Date(now.getTime() - SENT_MAIL_DAYS * day));
+  return { ranAt: now.toISOString(), dryRun, lines, anonymised, sourcesCleared, pendingErased };
 }
 
 /** The report as lines a person reads in a cron mail. */
@@ -98,6 +115,9 @@ export function describePurge(report: PurgeReport): string[] {
   if (!report.dryRun) {
     out.push(
       `Cleared the address codes of ${report.sourcesCleared} signature${report.sourcesCleared === 1 ? '' : 's'} older than ${SOURCE_CODE_DAYS} days.`,
+    );
+    out.push(
+      `Erased ${report.pendingErased} signature${report.pendingErased === 1 ? '' : 's'} not confirmed within ${PENDING_DAYS} days.`,
     );
   }
   out.push(

@@ -15,7 +15,7 @@ export function privacyRoutes(deps: AppDeps): Router {
           'What this site collects when you sign, who can see it, how long it is kept, and how to get a copy or have it erased.',
         canonicalUrl: `${deps.config.baseUrl}/privacy`,
       },
-      privacy: privacyPageView(deps.campaigns, deps.clock.now()),
+      privacy: privacyPageView(deps.campaigns, deps.clock.now(), deps.config.mail),
     });
   });
   return router;

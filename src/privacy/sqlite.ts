@@ -1,4 +1,4 @@
-import type { Db } from '../db.js';
+import { retryWhileBusy, type Db } from '../db.js';
 import { emailKey } from '../signatures/repository.js';
 import type { ErasedCount, HeldSignature, PersonalDataCount, PrivacyRepository, PublicSigner } from './repository.js';
 interface Cursor {
@@ -15,11 +15,19 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
   const byEmail = db.prepare<[string], Omit<HeldSignature, 'optedIn'> & { optedIn: number }>(
     `SELECT campaign_slug AS campaignSlug, first_name AS firstName, last_name AS lastName, email, country,
             postal_code AS postalCode, comment, opted_in AS optedIn, consent_version AS consentVersion,
-            source_hash AS sourceHash, created_at AS createdAt, anonymised_at AS anonymisedAt
+            source_hash AS sourceHash, created_at AS createdAt, anonymised_at AS anonymisedAt, status,
+            confirmed_at AS confirmedAt, unsubscribed_at AS unsubscribedAt, locale
        FROM signatures WHERE email_key = ? ORDER BY created_at, id`,
   );
   const eraseEmail = db.prepare<[string], { campaignSlug: string }>(
     'DELETE FROM signatures WHERE email_key = ? RETURNING campaign_slug AS campaignSlug',
+  );
+  const unsuppress = db.prepare<[string]>('DELETE FROM mail_suppressions WHERE address_key = ?');
+  // Through signatures_pending_by_time, in batches like the other sweeps.
+  const erasePendingBatch = db.prepare<{ before: string; limit: number }>(
+    `DELETE FROM signatures
+      WHERE id IN (SELECT id FROM signatures WHERE status = 'pending' AND created_at < @before
+                    ORDER BY created_at LIMIT @limit)`,
   );
   // A closed campaign may hold a million signatures. Anonymising them in one statement would hold
   // the write lock for seconds and make signers of other campaigns wait past the busy timeout, so
@@ -60,7 +68,7 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
   const recent = db.prepare<[string, number], PublicSigner>(
     `SELECT first_name AS firstName, substr(last_name, 1, 1) AS lastInitial, country
        FROM signatures
-      WHERE campaign_slug = ? AND anonymised_at IS NULL
+      WHERE campaign_slug = ? AND anonymised_at IS NULL AND status = 'confirmed'
       ORDER BY created_at DESC, id DESC LIMIT ?`,
   );
   // Old versions of changed pages linger in the write-ahead log until it is checkpointed and
@@ -71,6 +79,7 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
   const eraseAll = db.transaction((key: string): ErasedCount[] => {
     const counts = new Map<string, number>();
     for (const row of eraseEmail.all(key)) counts.set(row.campaignSlug, (counts.get(row.campaignSlug) ?? 0) + 1);
+    unsuppress.run(key);
     return [...counts]
       .map(([campaignSlug, erased]) => ({ campaignSlug, erased }))
       .sort((a, b) => a.campaignSlug.localeCompare(b.campaignSlug));
@@ -108,6 +117,19 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
       }
       if (cleared > 0) forgetHistory();
       return cleared;
+    },
+    async erasePendingBefore(before) {
+      let erased = 0;
+      for (;;) {
+        const changed = (
+          await retryWhileBusy(() => erasePendingBatch.run({ before: before.toISOString(), limit: batchSize }))
+        ).changes;
+        erased += changed;
+        if (changed < batchSize) break;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      if (erased > 0) forgetHistory();
+      return erased;
     },
     async personalDataByCampaign() {
       return personal.all();

@@ -2,7 +2,8 @@ import type { Campaign, CampaignCatalog } from '../campaigns/content.js';
 import { campaignPath } from '../campaigns/view.js';
 import { countryName } from '../signatures/countries.js';
 import type { PrivacyRepository } from './repository.js';
-import { isPastRetention, retentionEndsOn } from './retention.js';
+import type { MailConfig } from '../config.js';
+import { isPastRetention, PENDING_DAYS, retentionEndsOn } from './retention.js';
 
 export const RECENT_SIGNERS_SHOWN = 10;
 
@@ -38,6 +39,7 @@ export interface CampaignPrivacyView {
   consentText: string;
   consentVersion: string;
   showRecentSigners: boolean;
+  confirmEmail: boolean;
   /** One plain sentence about how long personal data is kept, true for this campaign today. */
   retention: string;
 }
@@ -64,6 +66,7 @@ export function campaignPrivacyView(campaign: Campaign, now: Date): CampaignPriv
     consentText: campaign.consent.text,
     consentVersion: campaign.consent.version,
     showRecentSigners: campaign.showRecentSigners,
+    confirmEmail: campaign.confirmEmail,
     retention: retentionSentence(campaign, now),
   };
 }
@@ -72,11 +75,25 @@ export interface PrivacyPageView {
   campaigns: CampaignPrivacyView[];
   /** True when any campaign lists recent signers, so the page explains that list. */
   anyRecentSigners: boolean;
+  /** True when any campaign asks signers to confirm by email, so the page explains that mail. */
+  anyConfirmEmail: boolean;
+  mail: { from: string; perSignature: number; perAddressPerDay: number; pendingDays: number };
 }
 
 /** Every campaign on the site, the default first: each has its own organizers, wording and retention. */
-export function privacyPageView(catalog: CampaignCatalog, now: Date): PrivacyPageView {
+export function privacyPageView(catalog: CampaignCatalog, now: Date, mail: MailConfig): PrivacyPageView {
   const ordered = [catalog.defaultCampaign, ...catalog.all.filter((c) => c !== catalog.defaultCampaign)];
   const campaigns = ordered.map((c) => campaignPrivacyView(c, now));
-  return { campaigns, anyRecentSigners: campaigns.some((c) => c.showRecentSigners) };
+  return {
+    campaigns,
+    anyRecentSigners: campaigns.some((c) => c.showRecentSigners),
+    anyConfirmEmail: campaigns.some((c) => c.confirmEmail),
+    mail: {
+      // The address alone: a display name in quotes reads oddly in a sentence.
+      from: /<([^>]+)>/.exec(mail.from)?.[1] ?? mail.from,
+      perSignature: mail.caps.perSignature,
+      perAddressPerDay: mail.caps.perAddressPerDay,
+      pendingDays: PENDING_DAYS,
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import type { EmailTokens, TokenPurpose } from '../mail/tokens.js';
 import type { SignatureInput } from './form.js';
 
 export interface NewSignature extends SignatureInput {
@@ -6,6 +7,22 @@ export interface NewSignature extends SignatureInput {
   /** HMAC of the client address, or null; never the address. */
   sourceHash: string | null;
   createdAt: Date;
+  /** The language the person signed in (default 'en'); their mail goes out in it. */
+  locale?: string;
+  /**
+   * Set for a campaign whose signatures need confirming. The signature is then stored pending, and in
+   * the same transaction an email is queued in the outbox: for a new or still-pending signature the
+   * confirmation again, for a confirmed one "you have already signed" (addressed to the name already
+   * stored, never the one just typed). Nothing is queued past the caps or to a suppressed address.
+   * The caller cannot tell which happened: the web answer must be the same in every case.
+   */
+  confirmation?: ConfirmationRequest;
+}
+
+export interface ConfirmationRequest {
+  /** Fresh tokens; the repository stores the hashes of those the email carries. */
+  tokens: EmailTokens;
+  caps: { perSignature: number; perAddressPerDay: number };
 }
 
 export type AddResult = 'added' | 'duplicate';
@@ -60,18 +77,29 @@ export interface DiscardedDay {
   counts: Record<DiscardReason, number>;
 }
 
+/** The signature a link's token opens, as much as its pages need. */
+export interface TokenHolder {
+  purpose: TokenPurpose;
+  signatureId: number;
+  campaignSlug: string;
+  status: 'pending' | 'confirmed';
+  /** Still on the updates list: ticked the box and has not unsubscribed. */
+  optedIn: boolean;
+  unsubscribed: boolean;
+}
+
 export interface SignatureRepository {
   /**
    * Stores a signature unless this campaign already has one for the address. The unique index
    * decides, so two identical submissions arriving together still store one row.
    */
   add(signature: NewSignature): Promise<AddResult>;
-  /** Signatures signed in [from, to). For short spans only: the cost follows the rows in the span. */
+  /** Confirmed signatures signed in [from, to). For short spans only: the cost follows the rows in the span. */
   countBetween(campaignSlug: string, from: string, to: string): Promise<number>;
   /** Newest first, `limit` at a time, continuing after `after` (keyset on the campaign/time index). */
   recent(campaignSlug: string, limit: number, after?: SignatureCursor): Promise<RecentPage>;
   /**
-   * Every signature still holding its personal data, oldest first, in batches of up to a thousand so
+   * Every confirmed signature still holding its personal data, oldest first, in batches of up to a thousand so
    * that a million rows never sit in memory. Rows signed after the export started are left out.
    */
   exportBatches(campaignSlug: string, options: { optedInOnly: boolean }): AsyncIterable<ExportRow[]>;
@@ -79,6 +107,14 @@ export interface SignatureRepository {
   countDiscarded(campaignSlug: string, reason: DiscardReason, at: Date): Promise<void>;
   /** Days from `fromDay` (YYYY-MM-DD) on with any discarded submission, newest first. */
   discardedSince(campaignSlug: string, fromDay: string): Promise<DiscardedDay[]>;
+  /** The signature a link's token (its SHA-256) belongs to, or undefined for a token nobody holds. */
+  findByToken(hash: Buffer): Promise<TokenHolder | undefined>;
+  /** Pending → confirmed; the triggers count it. False when it was not pending (already confirmed, gone). */
+  confirm(signatureId: number, at: Date): Promise<boolean>;
+  /** Deletes the signature, its links and its unsent mail; a confirmed one's counts go down at once. */
+  withdraw(signatureId: number): Promise<boolean>;
+  /** Off the updates list (opted_in 0, unsubscribed_at set). False when it was not on it. */
+  unsubscribe(signatureId: number, at: Date): Promise<boolean>;
 }
 
 /** The key that makes one signature per address: surrounding space and letter case never matter. */

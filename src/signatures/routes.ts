@@ -2,10 +2,11 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { AppDeps } from '../app.js';
 import type { Campaign } from '../campaigns/content.js';
 import { renderCampaignPage } from '../campaigns/routes.js';
-import { campaignPath, progressView } from '../campaigns/view.js';
+import { campaignPath, progressView, shareLinks } from '../campaigns/view.js';
 import { readCookie } from '../http/cookies.js';
 import { perAddressLimit } from '../http/rateLimits.js';
 import { noStore } from '../http/security.js';
+import { newEmailTokens } from '../mail/tokens.js';
 import { formValues, parseSignatureForm } from './form.js';
 import { readFormToken, tokenToRedraw, type FormTiming } from './formToken.js';
 import type { DiscardReason } from './repository.js';
@@ -150,7 +151,11 @@ export function signatureRoutes(deps: AppDeps): Router {
         consentVersion: campaign.consent.version,
         sourceHash: req.ip ? signer.hash('source', req.ip) : null,
         createdAt: clock.now(),
+        // Pending until confirmed from the email queued with it (src/mail/); the answer below is the
+        // same whether that email was a first one, a resend, "already signed" or none (caps).
+        confirmation: campaign.confirmEmail ? { tokens: newEmailTokens(), caps: config.mail.caps } : undefined,
       });
+      if (campaign.confirmEmail) deps.mailQueued?.();
     }
     thank(res, campaign, parsed.value.firstName);
   });
@@ -163,7 +168,6 @@ export function signatureRoutes(deps: AppDeps): Router {
     const firstName = verified ? Buffer.from(verified, 'base64url').toString('utf8') : undefined;
     const totals = await deps.repos.campaigns.totals(campaign.slug);
     const url = config.baseUrl + campaignPath(campaign);
-    const text = campaign.shareText;
     // Only the signer's own cookie says they signed: anyone else opening this address (a shared link,
     // a stale tab) sees the campaign and its count, and a way to sign.
     const signed = firstName !== undefined;
@@ -176,14 +180,10 @@ export function signatureRoutes(deps: AppDeps): Router {
       campaign: { title: campaign.title, target: campaign.target, path: campaignPath(campaign), open: campaign.open },
       signed,
       firstName,
+      // The signature waits for the person to confirm it from their email.
+      confirmEmail: campaign.confirmEmail,
       progress: progressView(campaign, totals),
-      share: {
-        url,
-        email: `mailto:?subject=${encodeURIComponent(campaign.title)}&body=${encodeURIComponent(`${text}\n\n${url}`)}`,
-        x: `https://x.com/intent/post?text=${encodeURIComponent(text)}&url=${encodeURIComponent(url)}`,
-        facebook: `https://www.facebook.com/sharer/sharer.php?u=${encodeURIComponent(url)}`,
-        whatsapp: `https://wa.me/?text=${encodeURIComponent(`${text} ${url}`)}`,
-      },
+      share: shareLinks(config.baseUrl, campaign),
     });
   });
 

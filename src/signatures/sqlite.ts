@@ -1,14 +1,17 @@
 import { retryWhileBusy, WRITE_WAIT_MS, type Db } from '../db.js';
+import type { MailPayload } from '../mail/repository.js';
 import {
   DISCARD_REASONS,
   emailKey,
   type AddResult,
+  type ConfirmationRequest,
   type DiscardedDay,
   type DiscardReason,
   type ExportRow,
   type RecentSignature,
   type SignatureCursor,
   type SignatureRepository,
+  type TokenHolder,
 } from './repository.js';
 
 interface InsertRow {
@@ -24,10 +27,15 @@ interface InsertRow {
   consentVersion: string;
   sourceHash: string | null;
   createdAt: string;
+  status: 'pending' | 'confirmed';
+  locale: string;
+  emailCount: number;
+  emailDay: string | null;
 }
 
 interface PendingInsert {
   row: InsertRow;
+  confirmation: ConfirmationRequest | undefined;
   resolve(result: AddResult): void;
   reject(error: unknown): void;
 }
@@ -47,27 +55,31 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
   const writeWaitMs = options.writeWaitMs ?? WRITE_WAIT_MS;
   const insert = db.prepare<[InsertRow]>(
     `INSERT INTO signatures (campaign_slug, first_name, last_name, email, email_key, country, postal_code,
-                             comment, opted_in, consent_version, source_hash, created_at)
+                             comment, opted_in, consent_version, source_hash, created_at, status, locale,
+                             email_count, email_day, email_day_count)
      VALUES (@campaignSlug, @firstName, @lastName, @email, @emailKey, @country, @postalCode,
-             @comment, @optedIn, @consentVersion, @sourceHash, @createdAt)
-     ON CONFLICT (campaign_slug, email_key) DO NOTHING`,
+             @comment, @optedIn, @consentVersion, @sourceHash, @createdAt, @status, @locale,
+             @emailCount, @emailDay, @emailCount)
+     ON CONFLICT (email_key, campaign_slug) DO NOTHING`,
   );
+  const mail = createMailQueue(db);
 
   // Row-value comparisons let SQLite seek straight into (campaign_slug, created_at[, rowid]) at the
   // cursor, so page 1,000 costs what page 1 does.
   const newest = db.prepare<[string, number], RecentSignature>(
     `SELECT id, first_name AS firstName, last_name AS lastName, country, comment, created_at AS createdAt
-       FROM signatures WHERE campaign_slug = ?
+       FROM signatures WHERE campaign_slug = ? AND status = 'confirmed'
       ORDER BY created_at DESC, id DESC LIMIT ?`,
   );
   const older = db.prepare<[string, string, number, number], RecentSignature>(
     `SELECT id, first_name AS firstName, last_name AS lastName, country, comment, created_at AS createdAt
-       FROM signatures WHERE campaign_slug = ? AND (created_at, id) < (?, ?)
+       FROM signatures WHERE campaign_slug = ? AND (created_at, id) < (?, ?) AND status = 'confirmed'
       ORDER BY created_at DESC, id DESC LIMIT ?`,
   );
   const countBetween = db
     .prepare<[string, string, string], number>(
-      'SELECT count(*) FROM signatures WHERE campaign_slug = ? AND created_at >= ? AND created_at < ?',
+      `SELECT count(*) FROM signatures
+        WHERE campaign_slug = ? AND created_at >= ? AND created_at < ? AND status = 'confirmed'`,
     )
     .pluck();
   const lastId = db.prepare<[], number | null>('SELECT max(id) FROM signatures').pluck();
@@ -76,7 +88,7 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
       `SELECT first_name, last_name, email, country, postal_code, comment, opted_in, consent_version, created_at, id
          FROM signatures
         WHERE campaign_slug = @slug AND (created_at, id) > (@createdAt, @id)
-          AND id <= @maxId AND email IS NOT NULL AND (@optedInOnly = 0 OR opted_in = 1)
+          AND id <= @maxId AND email IS NOT NULL AND status = 'confirmed' AND (@optedInOnly = 0 OR opted_in = 1)
         ORDER BY created_at, id LIMIT @limit`,
     )
     .raw();
@@ -110,6 +122,24 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
     }
   }
 
+  const byToken = db.prepare<
+    [Buffer],
+    Omit<TokenHolder, 'optedIn' | 'unsubscribed'> & { optedIn: number; unsubscribed: number }
+  >(
+    `SELECT t.purpose, s.id AS signatureId, s.campaign_slug AS campaignSlug, s.status, s.opted_in AS optedIn,
+            s.unsubscribed_at IS NOT NULL AS unsubscribed
+       FROM email_tokens t JOIN signatures s ON s.id = t.signature_id
+      WHERE t.hash = ? AND s.email IS NOT NULL`,
+  );
+  const confirm = db.prepare<[string, number]>(
+    "UPDATE signatures SET status = 'confirmed', confirmed_at = ? WHERE id = ? AND status = 'pending'",
+  );
+  // Tokens and unsent mail go with the row (ON DELETE CASCADE); the delete trigger lowers the counts.
+  const withdraw = db.prepare<[number]>('DELETE FROM signatures WHERE id = ?');
+  const unsubscribe = db.prepare<[string, number]>(
+    'UPDATE signatures SET opted_in = 0, unsubscribed_at = ? WHERE id = ? AND opted_in = 1',
+  );
+
   /*
    * Group commit. Signatures that arrive in the same turn of the event loop are written in one
    * transaction, committed before any of them is answered. Each commit costs a WAL write of every page
@@ -119,9 +149,10 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
    */
   let queue: PendingInsert[] = [];
   const writeBatch = db.transaction((batch: PendingInsert[]): (AddResult | Error)[] =>
-    batch.map(({ row }) => {
+    batch.map(({ row, confirmation }) => {
       try {
-        return insert.run(row).changes === 1 ? 'added' : 'duplicate';
+        if (!confirmation) return insert.run(row).changes === 1 ? 'added' : 'duplicate';
+        return mail.signAndQueue(insert, row, confirmation);
       } catch (error) {
         // A row breaking a constraint fails alone: SQLite undoes that statement, not the transaction.
         // Anything else (disk full, I/O, busy) throws, the whole batch rolls back, and every one of
@@ -196,11 +227,136 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
         consentVersion: s.consentVersion,
         sourceHash: s.sourceHash,
         createdAt: s.createdAt.toISOString(),
+        status: s.confirmation ? 'pending' : 'confirmed',
+        locale: s.locale ?? 'en',
+        emailCount: 0,
+        emailDay: null,
       };
       return new Promise<AddResult>((resolve, reject) => {
         if (queue.length === 0) setImmediate(() => void flush());
-        queue.push({ row, resolve, reject });
+        queue.push({ row, confirmation: s.confirmation, resolve, reject });
       });
+    },
+    async findByToken(hash) {
+      const found = byToken.get(hash);
+      if (!found) return undefined;
+      const { optedIn, unsubscribed, ...rest } = found;
+      return { ...rest, optedIn: optedIn === 1, unsubscribed: unsubscribed === 1 };
+    },
+    // Single writes wait for another process's lock on timers, never on the main thread (src/db.ts).
+    async confirm(id, at) {
+      return (await retryWhileBusy(() => confirm.run(at.toISOString(), id))).changes === 1;
+    },
+    async withdraw(id) {
+      const gone = (await retryWhileBusy(() => withdraw.run(id))).changes === 1;
+      // As in erasing (privacy/sqlite.ts): the removed row's old pages leave the write-ahead log now.
+      if (gone) db.pragma('wal_checkpoint(TRUNCATE)');
+      return gone;
+    },
+    async unsubscribe(id, at) {
+      return (await retryWhileBusy(() => unsubscribe.run(at.toISOString(), id))).changes === 1;
+    },
+  };
+}
+
+/**
+ * The outbox side of signing, run inside the group-commit transaction: the signature and its email
+ * are one commit, so neither exists without the other.
+ */
+function createMailQueue(db: Db) {
+  const suppressed = db.prepare<[string], number>('SELECT 1 FROM mail_suppressions WHERE address_key = ?').pluck();
+  // The address's signatures are found through the (email_key, campaign_slug) index: a handful of rows.
+  const addressToday = db
+    .prepare<[string, string], number | null>(
+      'SELECT sum(email_day_count) FROM signatures WHERE email_key = ? AND email_day = ?',
+    )
+    .pluck();
+  const existing = db.prepare<
+    [string, string],
+    { id: number; firstName: string; status: 'pending' | 'confirmed'; optedIn: number; emailCount: number }
+  >(
+    `SELECT id, first_name AS firstName, status, opted_in AS optedIn, email_count AS emailCount
+       FROM signatures WHERE email_key = ? AND campaign_slug = ?`,
+  );
+  const counted = db.prepare<{ id: number; day: string }>(
+    `UPDATE signatures
+        SET email_count = email_count + 1,
+            email_day_count = CASE WHEN email_day = @day THEN email_day_count + 1 ELSE 1 END,
+            email_day = @day
+      WHERE id = @id`,
+  );
+  const token = db.prepare<[Buffer, string, number, string]>(
+    'INSERT INTO email_tokens (hash, purpose, signature_id, created_at) VALUES (?, ?, ?, ?)',
+  );
+  const outbox = db.prepare<{
+    kind: string;
+    slug: string;
+    signatureId: number;
+    to: string;
+    locale: string;
+    payload: string;
+    at: string;
+  }>(
+    `INSERT INTO mail_outbox (kind, campaign_slug, signature_id, to_address, locale, payload, created_at, next_attempt_at)
+     VALUES (@kind, @slug, @signatureId, @to, @locale, @payload, @at, @at)`,
+  );
+
+  function queue(
+    kind: MailPayload['kind'],
+    row: InsertRow,
+    signature: { id: number; firstName: string; optedIn: boolean },
+    { tokens }: ConfirmationRequest,
+  ): void {
+    const links: MailPayload['tokens'] = {};
+    const store = (purpose: 'confirm' | 'withdraw' | 'unsubscribe') => {
+      token.run(tokens[purpose].hash, purpose, signature.id, row.createdAt);
+      links[purpose] = tokens[purpose].token;
+    };
+    store(kind === 'confirm' ? 'confirm' : 'withdraw');
+    if (signature.optedIn) store('unsubscribe');
+    const payload: MailPayload = { kind, firstName: signature.firstName, tokens: links };
+    outbox.run({
+      kind,
+      slug: row.campaignSlug,
+      signatureId: signature.id,
+      to: row.email,
+      locale: row.locale,
+      payload: JSON.stringify(payload),
+      at: row.createdAt,
+    });
+  }
+
+  return {
+    signAndQueue(
+      insert: { run(row: InsertRow): { changes: number; lastInsertRowid: number | bigint } },
+      row: InsertRow,
+      confirmation: ConfirmationRequest,
+    ): AddResult {
+      const day = row.createdAt.slice(0, 10);
+      const { caps } = confirmation;
+      const mayMail =
+        suppressed.get(row.emailKey) === undefined &&
+        (addressToday.get(row.emailKey, day) ?? 0) < caps.perAddressPerDay;
+      const inserted = insert.run({ ...row, emailCount: mayMail ? 1 : 0, emailDay: mayMail ? day : null });
+      if (inserted.changes === 1) {
+        const signature = {
+          id: Number(inserted.lastInsertRowid),
+          firstName: row.firstName,
+          optedIn: row.optedIn === 1,
+        };
+        if (mayMail) queue('confirm', row, signature, confirmation);
+        return 'added';
+      }
+      // Signing again is how a confirmation is resent (as e-petitions does); to a confirmed signer it
+      // says they have already signed. Addressed to the stored name: a stranger typing someone's address
+      // must not choose what that person's inbox receives.
+      const found = existing.get(row.emailKey, row.campaignSlug);
+      if (found && mayMail && found.emailCount < caps.perSignature) {
+        counted.run({ id: found.id, day });
+        const signature = { id: found.id, firstName: found.firstName, optedIn: found.optedIn === 1 };
+        queue(found.status === 'pending' ? 'confirm' : 'already-signed', row, signature, confirmation);
+      }
+      return 'duplicate';
     },
   };
 }

@@ -1,0 +1,81 @@
+import { createRequire } from 'node:module';
+import type { SendMailOptions } from 'nodemailer';
+import type { CampaignCatalog } from '../campaigns/content.js';
+import { fromRoot } from '../paths.js';
+import { PENDING_DAYS } from '../privacy/retention.js';
+import { fill, mailCopy } from './copy.js';
+import { linkPath } from './links.js';
+import type { OutboxMessage } from './repository.js';
+
+export interface MessageDeps {
+  campaigns: CampaignCatalog;
+  baseUrl: string;
+  from: string;
+  /** Compiled templates are kept (production); off, an edited template shows in the next email. */
+  cache: boolean;
+}
+
+const template = (name: string) => fromRoot('views', 'email', name);
+
+// Loaded without its type package, which is a devDependency: the production build (npm ci
+// --omit=dev) compiles this file too. Only renderFile is used.
+const ejs = createRequire(import.meta.url)('ejs') as {
+  renderFile(path: string, data: object, options: { cache: boolean }): Promise<string>;
+};
+
+/**
+ * The email for an outbox message: plain text and HTML from views/email/, the subject from the
+ * catalog (copy.ts), Reply-To the campaign's organizer. No images, no tracking pixel, and every link
+ * is the address of our own page as it is, never rewritten through a redirector that could count clicks.
+ */
+export async function renderMessage(message: OutboxMessage, deps: MessageDeps): Promise<SendMailOptions> {
+  const campaign = deps.campaigns.bySlug(message.campaignSlug);
+  if (!campaign) throw new Error(`no campaign ${message.campaignSlug} for outbox message ${message.id}`);
+  const { payload } = message;
+  const copy = mailCopy(message.locale);
+  const subject = fill(copy.subject[message.kind], { title: campaign.title });
+  const token = message.kind === 'confirm' ? payload.tokens.confirm : payload.tokens.withdraw;
+  if (!token) throw new Error(`outbox message ${message.id} has no link token`);
+  const link = deps.baseUrl + linkPath(campaign.slug, message.kind === 'confirm' ? 'confirm' : 'withdraw', token);
+  const unsubscribe = payload.tokens.unsubscribe
+    ? deps.baseUrl + linkPath(campaign.slug, 'unsubscribe', payload.tokens.unsubscribe)
+    : undefined;
+  const data = {
+    lang: message.locale,
+    subject,
+    firstName: payload.firstName,
+    campaign: { title: campaign.title, target: campaign.target, organizer: campaign.organizer.name },
+    link,
+    unsubscribe,
+    pendingDays: PENDING_DAYS,
+  };
+  const options = { cache: deps.cache };
+  const [text, html] = await Promise.all([
+    ejs.renderFile(template(`${message.kind}.text.ejs`), data, options),
+    ejs.renderFile(template(`${message.kind}.html.ejs`), data, options),
+  ]);
+  const domain = /@([^>\s]+)>?\s*$/.exec(deps.from)?.[1] ?? 'localhost';
+  const headers: Record<string, string> = {
+    // Tells vacation responders and auto-forwarders not to answer a machine.
+    'Auto-Submitted': 'auto-generated',
+  };
+  if (unsubscribe) {
+    // RFC 8058 one-click: the provider POSTs "List-Unsubscribe=One-Click" to this address, without
+    // cookies, and the page authenticates it by its token alone.
+    headers['List-Unsubscribe'] = `<${unsubscribe}>`;
+    headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+  }
+  return {
+    from: deps.from,
+    to: message.to,
+    replyTo: { name: campaign.organizer.name, address: campaign.organizer.email },
+    subject,
+    text,
+    html,
+    headers,
+    // The same id on every try: a receiving server that got a message whose acknowledgement was lost
+    // can tell the retry is the same message.
+    messageId: `<outbox-${message.id}.${Date.parse(message.createdAt)}@${domain}>`,
+    date: new Date(message.createdAt),
+  };
+}
