@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromRoot } from '../src/paths.js';
 
@@ -109,6 +110,10 @@ export async function startProcess(options: StartOptions): Promise<Running> {
 
 export interface AppOptions {
   databasePath: string;
+  /** The campaigns folder; by default a copy of campaigns/ with confirmation by email off (see below). */
+  campaignsDir?: string;
+  /** More environment for the app (SMTP_URL for the mail scenarios, bench/mail.ts). */
+  env?: Record<string, string>;
   port: number;
   logFile: string;
   logLevel: string;
@@ -132,14 +137,33 @@ export function startApp(options: AppOptions): Promise<Running> {
       HOST: '127.0.0.1',
       BASE_URL: `http://127.0.0.1:${options.port}`,
       DATABASE_PATH: options.databasePath,
+      CAMPAIGNS_DIR: options.campaignsDir ?? campaignsCopy({ confirmEmail: false }),
       SIGN_RATE_LIMIT: '0',
       LOGIN_RATE_LIMIT: '0',
       MIN_FILL_SECONDS: '0',
       LOG_LEVEL: options.logLevel,
       SECRET_KEY: 'benchmark-secret-benchmark-secret-benchmark',
       ...(options.cluster ? { WEB_CONCURRENCY: String(options.cluster) } : {}),
+      ...options.env,
     },
   });
+}
+
+/**
+ * campaigns/ copied to a temp folder with confirm_email set as asked. The page, JSON and signing
+ * scenarios measure signing without confirmation (the count rises at signing, which they wait for, and
+ * production would need an SMTP server); bench/mail.ts measures it with confirmation on.
+ */
+export function campaignsCopy(options: { confirmEmail: boolean }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'undersigned-bench-campaigns-'));
+  for (const name of readdirSync(fromRoot('campaigns')).filter((f) => f.endsWith('.md'))) {
+    const text = readFileSync(fromRoot('campaigns', name), 'utf8').replace(
+      /^confirm_email: .*$/m,
+      `confirm_email: ${options.confirmEmail}`,
+    );
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
 }
 
 export function startBaseline(port: number, sizedBytes: number, logFile: string): Promise<Running> {
