@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { marked } from 'marked';
 import YAML from 'yaml';
+import { isCountryCode } from '../signatures/countries.js';
 import { z, type core } from 'zod';
 
 /**
@@ -32,6 +33,10 @@ const frontMatterSchema = z
     show_recent_signers: z.boolean().default(false),
     // Signatures count only once the signer confirms by email (issue 12).
     confirm_email: z.boolean().default(false),
+    default_country: z
+      .string()
+      .refine(isCountryCode, 'must be a two-letter ISO 3166-1 country code in capitals, such as GB or US')
+      .optional(),
     consent: z.object({
       version: z.string().trim().min(1).max(40),
       text: z.string().trim().min(1).max(300),
@@ -62,6 +67,8 @@ export interface Campaign {
   showRecentSigners: boolean;
   /** New signatures are pending until confirmed from an email; only confirmed ones count. */
   confirmEmail: boolean;
+  /** The country the form starts with, for a campaign whose signers are nearly all in one; else none. */
+  defaultCountry: string | undefined;
   consent: { version: string; text: string };
   file: string;
 }
@@ -171,6 +178,7 @@ export function parseCampaign(file: string, source: string): Campaign {
     retentionMonths: fm.retention_months,
     showRecentSigners: fm.show_recent_signers,
     confirmEmail: fm.confirm_email,
+    defaultCountry: fm.default_country,
     consent: fm.consent,
     file,
   };

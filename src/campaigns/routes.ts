@@ -11,11 +11,11 @@ import { isDatabaseUnavailable } from '../http/errors.js';
 import type { HeaderList } from '../http/security.js';
 import { recentSignersView, type RecentSignerView } from '../privacy/view.js';
 import { COUNTRIES, countryName } from '../signatures/countries.js';
-import type { FieldError, FormValues } from '../signatures/form.js';
+import { COMMENT_MAX, type FieldError, type FormValues } from '../signatures/form.js';
 import { issueFormToken } from '../signatures/formToken.js';
 import type { Campaign } from './content.js';
 import type { CampaignTotals } from './repository.js';
-import { campaignPath, progressView } from './view.js';
+import { campaignPath, formatNumber, progressView } from './view.js';
 
 /** Public pages are the same for everyone, so a cache in front may serve them to a crowd for a few seconds. */
 export const PUBLIC_PAGE_CACHE = 'public, max-age=0, s-maxage=5, stale-while-revalidate=30';
@@ -78,7 +78,19 @@ function pageModel(deps: AppDeps, campaign: Campaign, state: PageState, form?: F
       action: `${path}/signatures`,
       // When the form was first drawn, signed so it cannot be forged: too quick a reply is a bot.
       started: form?.started ?? issueFormToken(deps.signer, campaign.slug, state.now),
-      values: { country: '', ...form?.values },
+      // No country is chosen for the person unless the campaign says where its signers are: a wrong
+      // preselection gets a foreign postcode counted for it.
+      values: { country: campaign.defaultCountry ?? '', ...form?.values },
+      // The comment box's limit, stated under it; the optional script counts down with the other
+      // sentences (%{count} is the number).
+      comment: {
+        max: COMMENT_MAX,
+        info: `You can enter up to ${formatNumber(COMMENT_MAX)} characters`,
+        left: 'You have %{count} characters left',
+        leftOne: 'You have %{count} character left',
+        over: 'You have %{count} characters too many',
+        overOne: 'You have %{count} character too many',
+      },
       errors,
       notice: form?.notice,
       errorFor: Object.fromEntries(errors.map((e) => [e.field, e.message])),

@@ -1,33 +1,64 @@
-import { createRequire } from 'node:module';
 import countries from 'i18n-iso-countries';
-
-const require = createRequire(import.meta.url);
-countries.registerLocale(require('i18n-iso-countries/langs/en.json'));
-
-// The package's "official" English names, except where the official form is not what people call
-// their own country when they look for it in a list.
-const PREFERRED_NAMES: Record<string, string> = {
-  US: 'United States',
-  TW: 'Taiwan',
-  CI: "Côte d'Ivoire",
-  VA: 'Vatican City',
-  RU: 'Russia',
-};
 
 export interface Country {
   code: string;
   name: string;
 }
 
-/** Every ISO 3166-1 country, by English name, in alphabetical order. */
-export const COUNTRIES: readonly Country[] = Object.entries(countries.getNames('en', { select: 'official' }))
-  .map(([code, name]) => ({ code, name: PREFERRED_NAMES[code] ?? name }))
-  .sort((a, b) => a.name.localeCompare(b.name, 'en'));
+/** Every ISO 3166-1 alpha-2 code, from i18n-iso-countries (the list of codes only: names come from Intl). */
+const CODES: readonly string[] = Object.keys(countries.getAlpha2Codes());
+
+/*
+ * Names are the ones people look for: CLDR's everyday names, through Intl.DisplayNames ("China",
+ * "North Macedonia", "Tanzania", "Moldova"), not the formal ones ("People's Republic of China", which
+ * sorted under P). A few CLDR names are changed where they are not how people find their own country
+ * in a list. A list in another language is Intl.DisplayNames and Intl.Collator in that language, with
+ * its own (usually empty) overrides here.
+ */
+const OVERRIDES: Record<string, Record<string, string>> = {
+  en: {
+    // CLDR: "Congo - Kinshasa" and "Congo - Brazzaville"; people look for both under Congo.
+    CD: 'Congo (Democratic Republic)',
+    CG: 'Congo',
+    // CLDR: "Hong Kong SAR China", "Macao SAR China".
+    HK: 'Hong Kong',
+    MO: 'Macao',
+  },
+};
+
+const lists = new Map<string, readonly Country[]>();
+
+/** Every country, named and sorted as readers of `locale` expect (Intl.Collator), so typing "Ch" reaches China. */
+export function countryList(locale: string): readonly Country[] {
+  let list = lists.get(locale);
+  if (!list) {
+    const names = new Intl.DisplayNames([locale], { type: 'region', fallback: 'code' });
+    const overrides = OVERRIDES[locale] ?? {};
+    const collator = new Intl.Collator(locale);
+    list = CODES.map((code) => ({ code, name: overrides[code] ?? names.of(code) ?? code })).sort((a, b) =>
+      collator.compare(a.name, b.name),
+    );
+    lists.set(locale, list);
+  }
+  return list;
+}
+
+export const COUNTRIES: readonly Country[] = countryList('en');
 
 const NAMES = new Map(COUNTRIES.map((c) => [c.code, c.name]));
 
 export const countryName = (code: string): string => NAMES.get(code) ?? code;
 export const isCountryCode = (code: string): boolean => NAMES.has(code);
+
+// English puts "the" before names of unions, kingdoms, republics and groups of islands, and a few more.
+const WITH_THE_WORDS = /\b(Islands|Republic|Kingdom|States|Emirates|Territories|Territory)\b|^Congo\b/;
+const WITH_THE_CODES = new Set(['BS', 'GM', 'IM', 'KM', 'MV', 'NL', 'PH', 'SC', 'VA']);
+
+/** The country's English name as it reads inside a sentence: "the United States", "Germany". */
+export function countryInSentence(code: string): string {
+  const name = countryName(code);
+  return WITH_THE_CODES.has(code) || WITH_THE_WORDS.test(name) ? `the ${name}` : name;
+}
 
 /**
  * Countries and territories with no postal code system (after Google's address data, libaddressinput).

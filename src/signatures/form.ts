@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isCountryCode, usesPostalCodes } from './countries.js';
+import { countryInSentence, isCountryCode, usesPostalCodes } from './countries.js';
 
 /** The form's fields in page order: the error summary lists problems in this order. */
 export const SIGNATURE_FIELDS = [
@@ -53,6 +53,17 @@ const READABLE_NAME = (value: string): boolean => READABLE(value) && !/%[0-9A-Fa
 const US_ZIP = /^\d{5}(-\d{4})?$/;
 const POSTAL_CODE = /^[A-Z0-9](?:[A-Z0-9 -]{0,10}[A-Z0-9])?$/;
 
+/** What the postal code field says when it is wrong; `country` reads inside a sentence ("the United States"). */
+const POSTAL_MESSAGES = {
+  usMissing: 'Enter your ZIP code, or change the country if you are not in the United States',
+  usFormat:
+    'Enter a ZIP code with 5 digits, like 12345 or 12345-6789, or change the country if you are not in the United States',
+  missing: (country: string) => `Enter your postal code, or change the country if you are not in ${country}`,
+  formatIn: (country: string) =>
+    `Enter a postal code using letters, digits, spaces and hyphens, or change the country if you are not in ${country}`,
+  format: 'Enter a postal code using letters, digits, spaces and hyphens',
+};
+
 /** A field that arrives as anything other than one string (missing, repeated, nested) reads as empty. */
 const text = (clean: (value: string) => string) =>
   z.preprocess((v) => (typeof v === 'string' ? clean(v) : ''), z.string());
@@ -90,13 +101,20 @@ export const signatureSchema = z
   .superRefine((form, ctx) => {
     const code = form.postal_code;
     const issue = (message: string) => ctx.addIssue({ code: 'custom', path: ['postal_code'], message });
+    // Each message names the country chosen: a postal code that does not fit is most often a country
+    // left at the wrong choice, and the person should see which one.
+    if (!isCountryCode(form.country)) {
+      if (code && !POSTAL_CODE.test(code)) issue(POSTAL_MESSAGES.format);
+      return;
+    }
+    const country = countryInSentence(form.country);
     if (form.country === 'US') {
-      if (!code) issue('Enter your ZIP code');
-      else if (!US_ZIP.test(code)) issue('Enter a ZIP code with 5 digits, like 12345 or 12345-6789');
+      if (!code) issue(POSTAL_MESSAGES.usMissing);
+      else if (!US_ZIP.test(code)) issue(POSTAL_MESSAGES.usFormat);
     } else if (!code) {
-      if (isCountryCode(form.country) && usesPostalCodes(form.country)) issue('Enter your postal code');
+      if (usesPostalCodes(form.country)) issue(POSTAL_MESSAGES.missing(country));
     } else if (!POSTAL_CODE.test(code)) {
-      issue('Enter a postal code using letters, digits, spaces and hyphens');
+      issue(POSTAL_MESSAGES.formatIn(country));
     }
   })
   .transform((form) => ({
@@ -126,7 +144,9 @@ export function formValues(body: Record<string, unknown>): FormValues {
   const values: FormValues = {};
   for (const field of SIGNATURE_FIELDS) {
     const v = body[field];
-    if (typeof v === 'string') values[field] = v.slice(0, 5000);
+    // Whole, never cut: the body limit (config.limits.formBodyBytes) already bounds them, and a person
+    // asked to shorten a comment needs all of it back.
+    if (typeof v === 'string') values[field] = v;
   }
   return values;
 }
