@@ -7,6 +7,7 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { loadAssets } from './http/assets.js';
 import { errorHandler, notFound } from './http/errors.js';
+import { healthCheck } from './http/health.js';
 import { requestLog } from './http/requestLog.js';
 import { servePrepared } from './http/responseCache.js';
 import { refuseCrossSitePosts, securityHeaderList, securityHeaders } from './http/security.js';
@@ -90,11 +91,7 @@ export function createApp(deps: AppDeps): App {
   app.use(servePrepared(logger, headers, assets.find));
   app.use(requestLog(logger));
   app.use(securityHeaders(headers));
-  app.get('/healthz', async (_req, res) => {
-    const ok = await deps.repos.system.ping();
-    res.setHeader('Cache-Control', 'no-store');
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'database unavailable' });
-  });
+  app.get('/healthz', healthCheck(deps.repos.system, deps.clock, logger));
   app.use(mailHealthRoute(deps));
   app.use(refuseCrossSitePosts(config));
 

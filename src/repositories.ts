@@ -33,7 +33,7 @@ export function createRepositories(db: Db, options: SignatureStoreOptions = {}):
     organizers: createOrganizerRepository(db),
     loginAttempts: createLoginAttemptRepository(db),
     privacy: createPrivacyRepository(db),
-    system: createSystemRepository(db),
+    system: createSystemRepository(db, options),
     outbox: createOutboxRepository(db),
   };
 }

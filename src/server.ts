@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import { realpathSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -12,6 +14,7 @@ import { createLogger, type Logger } from './logger.js';
 import { startSender, type Sender } from './mail/sender.js';
 import { createMailTransport } from './mail/transport.js';
 import { explainFailure } from './problems.js';
+import { scheduleRetention } from './privacy/retention.js';
 import { createRepositories } from './repositories.js';
 
 export interface RunningServer {
@@ -81,6 +84,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  // Retention from inside the server: at start and daily, one process at a time (src/privacy/retention.ts).
+  const retention = scheduleRetention(
+    { campaigns, repos, clock: systemClock, logger },
+    `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -93,7 +101,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const mailStopped = mail.stop();
       server.close(() => {
         clearInterval(sweep);
-        void mailStopped.then(() => {
+        void Promise.all([mailStopped, retention.stop()]).then(() => {
           db.close();
           resolve();
         });

@@ -19,6 +19,8 @@ import { writeSignaturesXlsx, XLSX_TYPE } from './xlsx.js';
 import { createDeviceCookies } from './device.js';
 import { campaignFigures, formatTime } from './figures.js';
 import { createHashLimit, dummyHash, HashingBusyError, verifyPassword } from './passwords.js';
+import { formatDate } from '../privacy/view.js';
+import { isPastRetention, retentionEndsOn } from '../privacy/retention.js';
 import { organizerKey } from './repository.js';
 import { createSessions, sessionOf } from './session.js';
 import { ACCOUNT_POLICY, ADDRESS_POLICY, createLoginThrottle } from './throttle.js';
@@ -61,6 +63,12 @@ const parseCursor = (value: unknown): SignatureCursor | undefined => {
   const match = typeof value === 'string' ? CURSOR.exec(value) : null;
   return match?.[1] && match[2] ? { createdAt: match[1], id: Number(match[2]) } : undefined;
 };
+
+/** The anonymisation date of a closed campaign, and whether it has passed; undefined while open. */
+function retentionView(campaign: Campaign, now: Date) {
+  const ends = retentionEndsOn(campaign);
+  return ends ? { date: formatDate(ends), past: isPastRetention(campaign, now) } : undefined;
+}
 
 /** Organizer pages must stay out of shared caches and search engines. */
 const privatePages: RequestHandler = (req, res, next) => {
@@ -209,6 +217,8 @@ export function organizerRoutes(deps: AppDeps): Router {
       page: { title: `Count: ${campaign.title}` },
       nav: navFor(req),
       campaign: { title: campaign.title, open: campaign.open, publicPath: campaignPath(campaign) },
+      // A closed campaign: when its signers' details go, so the organizers export before then.
+      retention: retentionView(campaign, clock.now()),
       progress: progressView(campaign, totals),
       stats: [
         { label: 'Today (UTC)', value: formatNumber(figures.today) },

@@ -1,4 +1,6 @@
 import type { Campaign, CampaignCatalog } from '../campaigns/content.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
 import type { Repositories } from '../repositories.js';
 
 /**
@@ -124,4 +126,74 @@ export function describePurge(report: PurgeReport): string[] {
     `${report.dryRun ? 'Dry run: would anonymise' : 'Anonymised'} ${report.anonymised} signature${report.anonymised === 1 ? '' : 's'} in total at ${report.ranAt}.`,
   );
   return out;
+}
+
+export const RETENTION_JOB = 'retention';
+const HOUR_MS = 60 * 60 * 1000;
+/** Longer than any run takes; a process that dies while running frees the job when this passes. */
+const LEASE_MS = HOUR_MS;
+
+export interface RetentionDeps {
+  campaigns: CampaignCatalog;
+  repos: Pick<Repositories, 'privacy' | 'system'>;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * Runs retention (purge above) if it is due, unless another process is running it: the lease in the
+ * database (SystemRepository.takeLease) decides, so with several servers on one database one runs it
+ * and the others skip. Due means no process has finished a run in the last `dueAfterMs`.
+ */
+export async function runRetentionIfDue(
+  deps: RetentionDeps,
+  holder: string,
+  dueAfterMs: number,
+): Promise<PurgeReport | undefined> {
+  const now = deps.clock.now();
+  const { system } = deps.repos;
+  const until = new Date(now.getTime() + LEASE_MS);
+  const dueBefore = new Date(now.getTime() - dueAfterMs);
+  if (!(await system.takeLease(RETENTION_JOB, holder, now, until, dueBefore))) return undefined;
+  let report: PurgeReport | undefined;
+  try {
+    report = await purge(deps, now);
+    deps.logger.info(
+      { event: 'retention ran', anonymised: report.anonymised, sourcesCleared: report.sourcesCleared },
+      'retention ran',
+    );
+    return report;
+  } finally {
+    // Not finished when it failed: the lease is given back and the next check tries again.
+    await system.releaseLease(RETENTION_JOB, holder, deps.clock.now(), report !== undefined);
+  }
+}
+
+export interface RetentionSchedule {
+  /** Stops the daily checks and waits for a run in progress to end. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Keeps the privacy page's promises from inside the server: retention runs when the server starts
+ * (unless another process ran it within the hour, as when several start together) and again once a
+ * day, checked every hour. `npm run purge` still runs it by hand.
+ */
+export function scheduleRetention(deps: RetentionDeps, holder: string): RetentionSchedule {
+  let running: Promise<unknown> = Promise.resolve();
+  const attempt = (dueAfterMs: number) => {
+    running = runRetentionIfDue(deps, holder, dueAfterMs).catch((error: unknown) =>
+      deps.logger.error({ err: error }, 'retention failed; it is tried again within the hour'),
+    );
+  };
+  attempt(HOUR_MS);
+  // A little under a day, so that hourly checks do not push the run an hour later each day.
+  const timer = setInterval(() => attempt(23 * HOUR_MS), HOUR_MS);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

@@ -20,7 +20,7 @@ export async function buildAppOver(
     /** How long a write waits for another process's lock (the server's default is 2 s). */
     writeWaitMs?: number;
   } = {},
-): Promise<{ app: App; config: Config; repos: Repositories }> {
+): Promise<{ app: App; config: Config; repos: Repositories; clock: ReturnType<typeof fixedClock> }> {
   const config = loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'silent',
@@ -35,13 +35,14 @@ export async function buildAppOver(
   // As the server does once started (src/server.ts).
   neverBlockOnLocks(db);
   const repos = options.wrap ? options.wrap(base) : base;
+  const clock = fixedClock(NOW);
   const app = createApp({
     config,
     repos,
     campaigns,
-    clock: fixedClock(NOW),
+    clock,
     logger: silentLogger,
     signer: createSigner('test-secret-test-secret-test-secret'),
   });
-  return { app, config, repos };
+  return { app, config, repos, clock };
 }

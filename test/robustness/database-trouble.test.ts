@@ -184,14 +184,74 @@ describe('POST /campaigns/:slug/signatures when the database is in trouble', () 
     await request(recovered).post(SIGN).type('form').send(validForm()).expect(303);
     expect(rowCount(writable)).toBe(1);
   });
+});
 
-  it('GET /healthz answers 503 when the database does not answer', async () => {
+describe('GET /healthz: whether a signature could be written now', () => {
+  const probedAt = (db: Db) => db.prepare('SELECT checked_at FROM health_probe').pluck().get();
+
+  it('a healthy database → 200, writing its probe at most once a second however often it is asked', async () => {
+    const db = open(tempDatabase());
+    const { app, clock } = await buildAppOver(db);
+    const res = await request(app).get('/healthz').expect(200);
+    expect(res.body).toEqual({ status: 'ok' });
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(probedAt(db)).toBe(NOW);
+    clock.advance(900);
+    await request(app).get('/healthz').expect(200);
+    expect(probedAt(db)).toBe(NOW);
+    clock.advance(100);
+    await request(app).get('/healthz').expect(200);
+    expect(probedAt(db)).toBe(new Date(Date.parse(NOW) + 1000).toISOString());
+  });
+
+  it('the database closed → 503 "database unavailable"', async () => {
     const db = open(':memory:');
-    const { app } = await buildAppOver(db);
+    const { app, clock } = await buildAppOver(db);
     await request(app).get('/healthz').expect(200);
     db.close();
+    clock.advance(1000);
     const res = await request(app).get('/healthz').expect(503);
-    expect(res.body).toEqual({ status: 'database unavailable' });
+    expect(res.body).toEqual({ status: 'database unavailable', problem: 'database unavailable' });
+  });
+
+  it('the file can only be read → 503 "read-only", though the database answers queries', async () => {
+    const path = tempDatabase();
+    open(path).close();
+    const { app } = await buildAppOver(open(path, { readonly: true }));
+    const res = await request(app).get('/healthz').expect(503);
+    expect(res.body.problem).toBe('read-only');
+    expect(res.headers['retry-after']).toBe('5');
+  });
+
+  it('the disk full (SQLite max_page_count) → 503 "disk full"; 200 again once there is room', async () => {
+    const db = open(':memory:');
+    const { app, clock } = await buildAppOver(db);
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages}`);
+    for (let i = 0; ; i++) {
+      const res = await request(app)
+        .post(SIGN)
+        .type('form')
+        .send(validForm({ email: `filler${i}@example.org`, comment: 'x'.repeat(900) }));
+      if (res.status === 503) break;
+    }
+    expect((await request(app).get('/healthz').expect(503)).body.problem).toBe('disk full');
+    db.pragma(`max_page_count = ${pages * 100}`);
+    clock.advance(1000);
+    await request(app).get('/healthz').expect(200);
+  });
+
+  it('another process holding the write lock too long → 503 "locked"; 200 once it lets go', async () => {
+    const path = tempDatabase();
+    const db = open(path);
+    const { app, clock } = await buildAppOver(db, { writeWaitMs: 200 });
+    const lock = await holdWriteLock(path);
+    const res = await request(app).get('/healthz').expect(503);
+    expect(res.body.problem).toBe('locked');
+    expect(lock.holding).toBe(true);
+    await lock.release();
+    clock.advance(1000);
+    await request(app).get('/healthz').expect(200);
   });
 });
 
