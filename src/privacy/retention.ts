@@ -135,7 +135,7 @@ const LEASE_MS = HOUR_MS;
 
 export interface RetentionDeps {
   campaigns: CampaignCatalog;
-  repos: Pick<Repositories, 'privacy' | 'system'>;
+  repos: Pick<Repositories, 'privacy' | 'outbox' | 'system'>;
   clock: Clock;
   logger: Logger;
 }

@@ -11,7 +11,6 @@ import { buildServer, startServerProcess, tempDatabase, type ServerProcess } fro
 // old-campaign (fixtures) closed 2026-01-31 with 6 months' retention: past it at the tests' NOW
 // (28 November 2026) and at any real date after 31 July 2026.
 const HOUR = 60 * 60 * 1000;
-const DAY = 24 * HOUR;
 
 const personal = (db: Db): number =>
   db
