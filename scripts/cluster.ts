@@ -7,7 +7,7 @@
  * node:cluster's primary accepts connections and hands them to the workers in turn; each worker is
  * the ordinary server (src/server.ts startServer) with its own database connection. SQLite in WAL
  * mode lets all of them read at once; writes take turns on the file lock, each retrying on timers
- * for up to 2 s (src/db.ts retryWhileBusy). Migrations and the generated secret are safe to race (see
+ * for up to 5 s (src/db.ts retryWhileBusy). Migrations and the generated secret are safe to race (see
  * db.ts and repositories.ts). The organizer sign-in throttle is in the database, shared by all. What
  * is NOT shared: the per-address rate limits live in each worker's memory, so with N workers a client
  * gets up to N times the configured limit. Put them in front (proxy) or keep SIGN_RATE_LIMIT lower.

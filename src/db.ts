@@ -12,11 +12,12 @@ const TOOL_BUSY_TIMEOUT_MS = 5000;
 
 /**
  * How long a server's write (a batch of signatures, a sign-in) keeps retrying for the write lock before
- * the person is told "please try again". Writers in other processes hold the lock for milliseconds; a
- * lock held longer than this is trouble (a stuck tool, a stalled disk), and the signer should hear so
- * quickly rather than watch a spinner.
+ * the person is told "please try again". Writers in other processes hold the lock for milliseconds, but
+ * on an overloaded machine with slow flushes two busy processes made a 2 s wait fail now and then; the
+ * wait costs the other requests nothing (it is on timers), so it is as long as the old busy timeout.
+ * A lock held longer than this is trouble (a stuck tool, a stalled disk): the signer hears so.
  */
-export const WRITE_WAIT_MS = 2000;
+export const WRITE_WAIT_MS = 5000;
 
 /**
  * From here on this connection never sleeps on the main thread for another process's lock: better-

@@ -50,6 +50,7 @@ function readDatabase(path: string) {
 }
 
 describe('npm run backup', () => {
+  // Under load (a shared 2-core machine) a server start and a few hundred flushed commits take a while.
   it('copies the live database while signatures keep arriving, and the copy restores', async () => {
     const databasePath = tempDatabase();
     const server = await startServerProcess(join(outDir, 'src', 'server.js'), databasePath);
@@ -113,7 +114,7 @@ describe('npm run backup', () => {
     expect(final.emails.has('after-backup@example.org')).toBe(false);
     expect(final.emails.size).toBe(copy.emails.size + 1);
     expect(final.counted).toBe(final.emails.size);
-  });
+  }, 60_000);
 
   it('never overwrites an existing file, and leaves it as it was', async () => {
     const databasePath = tempDatabase();
