@@ -8,6 +8,7 @@ import { loadCampaigns } from '../src/campaigns/content.js';
 import { fromRoot } from '../src/paths.js';
 import { closedLoop, openLoop, type Measured, type Stream } from './load.js';
 import { loadSignatures } from './loadSignatures.js';
+import { mailBench } from './mail.js';
 import { organizerSession, type OrganizerSession } from './organizers.js';
 import { printTable, type Row } from './report.js';
 import { BUILD_DIR, startApp, startBaseline, type Running } from './servers.js';
@@ -445,6 +446,7 @@ async function main(): Promise<void> {
   }
   log(`app peak RSS ${app.peakRssMb().toFixed(0)} MB`);
   await app.stop();
+  const mail = wants('mail') ? await mailBench({ outDir, quick, connections, logLevel, port: 3903, log }) : undefined;
 
   const bare = baselineRows[0];
   const tableRows: Row[] = [];
@@ -489,7 +491,7 @@ async function main(): Promise<void> {
   writeFileSync(
     join(outDir, 'results.json'),
     JSON.stringify(
-      { machine, quick, connections, seconds, rows, baseline: baselineRows, empty, million, exportResult },
+      { machine, quick, connections, seconds, rows, baseline: baselineRows, empty, million, exportResult, mail },
       null,
       2,
     ),

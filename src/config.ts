@@ -55,6 +55,7 @@ const envSchema = z.object({
   DKIM_SELECTOR: z.string().trim().min(1).optional(),
   DKIM_KEY_FILE: z.string().trim().min(1).optional(),
   MAIL_RETRY_SECONDS: int(1, 3600).default(30),
+  SMTP_CONNECTIONS: int(1, 100).default(5),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -93,6 +94,8 @@ export interface MailConfig {
   dir: string;
   /** First retry after a temporary failure; each further one waits twice as long, up to an hour. */
   retrySeconds: number;
+  /** Connections the SMTP pool keeps open, each carrying one message at a time. */
+  connections: number;
   /**
    * Emails that signing may cause, so the form cannot flood someone's inbox: at most this many per
    * signature (e-petitions stops at 5), and per address in one UTC day across every campaign.
@@ -149,6 +152,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       dir:
         env.DATABASE_PATH === ':memory:' ? fromRoot('data', 'mail') : join(dirname(resolve(env.DATABASE_PATH)), 'mail'),
       retrySeconds: env.MAIL_RETRY_SECONDS,
+      connections: env.SMTP_CONNECTIONS,
       caps: { perSignature: 5, perAddressPerDay: 10 },
     },
     limits: { formBodyBytes: '16kb', headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },

@@ -10,9 +10,6 @@ export interface MailTransport {
   close(): void;
 }
 
-/** Connections the pool keeps open to the SMTP server: each carries one message at a time. */
-export const SMTP_CONNECTIONS = 5;
-
 /**
  * A pooled SMTP transport for SMTP_URL. smtps:// is TLS from the first byte (port 465); smtp:// uses
  * STARTTLS when the server offers it, and insists on it when the URL carries credentials, so a password
@@ -26,7 +23,7 @@ export function smtpTransport(config: MailConfig): MailTransport {
   const dkim = config.dkim ? readDkim(config.dkim) : undefined;
   const transporter: Transporter = nodemailer.createTransport({
     pool: true,
-    maxConnections: SMTP_CONNECTIONS,
+    maxConnections: config.connections,
     maxMessages: 1000,
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port ? Number(url.port) : secure ? 465 : 587,
