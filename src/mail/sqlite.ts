@@ -27,6 +27,15 @@ export function createOutboxRepository(db: Db): OutboxRepository {
       RETURNING id, kind, campaign_slug AS campaignSlug, to_address AS "to", locale, payload, attempts,
                 created_at AS createdAt`,
   );
+  // A read first: an UPDATE takes the write lock even when it matches nothing, and every server process
+  // asks once a second, so an idle outbox would otherwise make writers in other processes wait.
+  const anyDue = db
+    .prepare<[string, string], number>(
+      `SELECT 1 FROM mail_outbox
+        WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?
+          AND (claimed_until IS NULL OR claimed_until <= ?) LIMIT 1`,
+    )
+    .pluck();
   const sent = db.prepare<[string, number, string]>(
     `UPDATE mail_outbox SET sent_at = ?, payload = NULL, claimed_by = NULL, claimed_until = NULL
       WHERE id = ? AND claimed_by = ? AND sent_at IS NULL`,
@@ -87,6 +96,7 @@ export function createOutboxRepository(db: Db): OutboxRepository {
 
   return {
     async claim({ worker, now, leaseMs, limit }) {
+      if (anyDue.get(now.toISOString(), now.toISOString()) === undefined) return [];
       // Every write here waits for another process's lock on timers (src/db.ts), so a busy database
       // slows the sender without stopping the pages.
       const rows = await retryWhileBusy(() =>
