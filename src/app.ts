@@ -5,6 +5,7 @@ import type { CampaignCatalog } from './campaigns/content.js';
 import { campaignPages } from './campaigns/routes.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import { deliveryRoutes } from './deliveries/routes.js';
 import { loadAssets } from './http/assets.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { healthCheck } from './http/health.js';
@@ -98,6 +99,8 @@ export function createApp(deps: AppDeps): App {
   app.use(signatureRoutes(deps));
   app.use(linkRoutes(deps));
   if (!config.production) app.use(devMailRoutes(deps));
+  // Before the organizer routes, whose last handler answers every other /organizers address.
+  app.use(deliveryRoutes(deps));
   app.use(organizerRoutes(deps));
   app.use(privacyRoutes(deps));
 

@@ -1,6 +1,8 @@
 import type { Db } from './db.js';
 import type { CampaignRepository } from './campaigns/repository.js';
 import { createCampaignRepository } from './campaigns/sqlite.js';
+import type { DeliveryRepository } from './deliveries/repository.js';
+import { createDeliveryRepository } from './deliveries/sqlite.js';
 import type { OutboxRepository } from './mail/repository.js';
 import { createOutboxRepository } from './mail/sqlite.js';
 import type { LoginAttemptRepository, OrganizerRepository } from './organizers/repository.js';
@@ -23,6 +25,7 @@ export interface Repositories {
   system: SystemRepository;
   /** Mail waiting to be sent, and addresses that refuse it. */
   outbox: OutboxRepository;
+  deliveries: DeliveryRepository;
 }
 
 /** Every repository over one database: the only place in the app with SQL. */
@@ -35,5 +38,6 @@ export function createRepositories(db: Db, options: SignatureStoreOptions = {}):
     privacy: createPrivacyRepository(db),
     system: createSystemRepository(db, options),
     outbox: createOutboxRepository(db),
+    deliveries: createDeliveryRepository(db),
   };
 }
