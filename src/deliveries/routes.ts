@@ -252,6 +252,15 @@ export function deliveryRoutes(deps: AppDeps): Router {
     },
   );
 
+  // The privacy page links each campaign's delivery record once there is one
+  // (views/deliveries/_privacy-link.ejs); its own route reads res.locals.
+  router.get('/privacy', async (_req, res, next) => {
+    res.locals.deliveredCampaigns = Object.fromEntries(
+      (await deliveries.campaignsWithDeliveries()).map((slug) => [slug, publicDeliveriesPath(slug)]),
+    );
+    next();
+  });
+
   // The public record: what was delivered, when, how many names and the list's digest. No names.
   router.get(publicDeliveriesPath(':slug'), async (req, res, next) => {
     const campaign = campaignOf(req);

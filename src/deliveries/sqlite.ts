@@ -1,4 +1,4 @@
-import type { Db } from '../db.js';
+import { retryWhileBusy, type Db } from '../db.js';
 import type { DeliveryPackage, DeliveryRepository, DeliveryRow, DeliveryScope, NewPackage } from './repository.js';
 
 /** Rows per read: as for the CSV export, quick to read and a few hundred kB at most. */
@@ -89,8 +89,10 @@ export function createDeliveryRepository(db: Db): DeliveryRepository {
     signerBatches(scope, { withComments }) {
       return signerBatches(scope, withComments);
     },
+    // Writes wait for other processes' locks on timers, not on the main thread (src/db.ts retryWhileBusy).
     async addPackage(pkg) {
-      return Number(insert.run({ ...pkg, withCommentsInt: pkg.withComments ? 1 : 0 }).lastInsertRowid);
+      const row = { ...pkg, withCommentsInt: pkg.withComments ? 1 : 0 };
+      return Number((await retryWhileBusy(() => insert.run(row))).lastInsertRowid);
     },
     async findPackage(slug, id) {
       const row = one.get(slug, id);
@@ -106,7 +108,7 @@ export function createDeliveryRepository(db: Db): DeliveryRepository {
       return withDeliveries.all();
     },
     async markDelivered(slug, id, by, at) {
-      return deliver.run(by, at, slug, id).changes === 1;
+      return (await retryWhileBusy(() => deliver.run(by, at, slug, id))).changes === 1;
     },
   };
 }

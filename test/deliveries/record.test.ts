@@ -114,3 +114,19 @@ describe('the public delivery record', () => {
     await request(t.app).get('/campaigns/no-such/deliveries').expect(404);
   });
 });
+
+describe('GET /privacy with a delivered package', () => {
+  it('links the campaign’s delivery record, and only once one is delivered', async () => {
+    const t = await buildTestApp();
+    await seed(t);
+    const agent = await signedIn(t);
+    const token = await sessionToken(agent);
+    const path = await buildPackage(agent, token);
+    const before = await request(t.app).get('/privacy').expect(200);
+    expect(before.text).not.toContain(`href="${PUBLIC}"`);
+    await agent.post(`${path}/delivered`).type('form').send({ csrf: token }).expect(303);
+    const after = await request(t.app).get('/privacy').expect(200);
+    expect(after.text).toContain(`<a href="${PUBLIC}">The delivery record</a>`);
+    expect(after.text.match(/The delivery record<\/a>/g)).toHaveLength(1);
+  });
+});
