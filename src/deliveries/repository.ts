@@ -47,8 +47,8 @@ export interface DeliveryRepository {
   countsByCountry(scope: DeliveryScope): Promise<CountryNames[]>;
   /**
    * Every deliverable signature in the scope, in batches of up to a thousand in the order they were
-   * signed (the package sorts them), so a million never sit in memory. Deliverable means it still
-   * has its name (not anonymised).
+   * signed (the package sorts them), so a million never sit in memory. Deliverable means confirmed
+   * and still holding its name (not anonymised).
    */
   signerBatches(scope: DeliveryScope, options: { withComments: boolean }): AsyncIterable<DeliveryRow[]>;
   addPackage(pkg: NewPackage): Promise<number>;

@@ -5,10 +5,10 @@ import type { DeliveryPackage, DeliveryRepository, DeliveryRow, DeliveryScope, N
 const BATCH = 1000;
 
 /*
- * Which signatures may be delivered, in one place: those still holding a name (retention anonymises
- * names away). When signatures gain a confirmation status, only confirmed ones belong here.
+ * Which signatures may be delivered, in one place: confirmed ones (a pending signature is not yet
+ * known to come from its address's owner) still holding a name (retention anonymises names away).
  */
-const DELIVERABLE = 'first_name IS NOT NULL AND last_name IS NOT NULL';
+const DELIVERABLE = "status = 'confirmed' AND first_name IS NOT NULL AND last_name IS NOT NULL";
 
 const PACKAGE_COLUMNS = `id, campaign_slug AS campaignSlug, country, with_comments AS withComments, up_to_id AS upToId,
   signer_count AS signerCount, digest, built_by AS builtBy, built_at AS builtAt,

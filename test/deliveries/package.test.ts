@@ -170,6 +170,24 @@ describe('GET a delivery package', () => {
     expect(res.text).toContain('Mark as delivered</button>');
   });
 
+  it('leaves out signatures still waiting for their email confirmation', async () => {
+    const t = await buildTestApp();
+    await seed(t);
+    t.db
+      .prepare(
+        `INSERT INTO signatures (campaign_slug, first_name, last_name, email, email_key, country, opted_in,
+                                 consent_version, created_at, status)
+         VALUES ('amazon-ring', 'Pat', 'Pending', 'pat@example.org', 'pat@example.org', 'US', 0, 'v1', ?, 'pending')`,
+      )
+      .run('2026-11-28T11:00:00.000Z');
+    const agent = await signedIn(t);
+    const path = await buildPackage(agent, await sessionToken(agent));
+    const res = await agent.get(path).expect(200);
+    expect(res.text).not.toContain('Pending');
+    expect(res.text).toContain('<dt>Signed by</dt><dd>6 people</dd>');
+    expect((await agent.get(`${path}/list.txt`).expect(200)).text).not.toContain('Pending');
+  });
+
   it('after a signature in it is erased, warns that the list changed and offers no delivery', async () => {
     const t = await buildTestApp();
     await seed(t);
