@@ -69,6 +69,10 @@ function primary(): void {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  // Each worker reads the campaign files again (src/server.ts runServer).
+  process.on('SIGHUP', () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGHUP');
+  });
 }
 
 if (cluster.isPrimary) primary();

@@ -5,7 +5,8 @@ import { realpathSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createApp } from './app.js';
-import { loadCampaigns } from './campaigns/content.js';
+import { LiveCatalog, loadCampaigns } from './campaigns/content.js';
+import { campaignReloader } from './campaigns/reload.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadServerConfig, type Config } from './config.js';
 import { neverBlockOnLocks, openDatabase, type Db } from './db.js';
@@ -23,12 +24,14 @@ export interface RunningServer {
   db: Db;
   /** Sends the outbox's mail (src/mail/sender.ts). */
   sender: Sender;
+  /** Reads the campaign files again (SIGHUP); a broken file keeps the running version. True when the new one is in use. */
+  reloadCampaigns(reason: string): Promise<boolean>;
   stop(): Promise<void>;
 }
 
 /** Starts the site: config, database and migrations, campaigns, then listen. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const campaigns = loadCampaigns(config.campaignsDir);
+  const campaigns = new LiveCatalog(loadCampaigns(config.campaignsDir));
   const needsMail = campaigns.all.filter((c) => c.confirmEmail);
   if (config.production && !config.mail.smtpUrl && needsMail.length > 0) {
     throw new ConfigError(
@@ -89,10 +92,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     { campaigns, repos, clock: systemClock, logger },
     `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
   );
+  const reloader = campaignReloader(config.campaignsDir, campaigns, repos.campaigns, logger);
+  // In development an edited campaign file shows on the next reload of the page, like an edited view.
+  const unwatch = config.env === 'development' ? reloader.watch() : () => {};
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= new Promise<void>((resolve) => {
+      unwatch();
       // Stop accepting, let requests in flight finish, drop idle keep-alive connections; stop claiming
       // mail and let the sends in flight finish; then close the database so the WAL is checkpointed.
       // A keep-alive connection whose request is in flight becomes idle once its response is sent;
@@ -108,12 +115,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       });
       server.closeIdleConnections();
     }));
-  return { url, server, db, sender: mail, stop };
+  return { url, server, db, sender: mail, reloadCampaigns: reloader.reload, stop };
 }
 
 /**
- * Runs the site as this process's whole job: reads the environment, starts, and stops gracefully on
- * SIGTERM or SIGINT. A failure the person starting it can fix (configuration, campaign content, a
+ * Runs the site as this process's whole job: reads the environment, starts, stops gracefully on
+ * SIGTERM or SIGINT, and reads the campaign files again on SIGHUP. A failure the person starting it can fix (configuration, campaign content, a
  * port in use, a database that cannot be opened) ends the process with one sentence saying what to
  * fix, and no stack. `context` is added to the start-up log line (the cluster passes its worker id).
  */
@@ -150,6 +157,8 @@ export async function runServer(context: Record<string, unknown> = {}): Promise<
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  // Edited campaign files are read again without a restart; the outcome is logged either way.
+  process.on('SIGHUP', () => void running.reloadCampaigns('SIGHUP'));
   return running;
 }
 

@@ -7,7 +7,8 @@ import { z, type core } from 'zod';
 
 /**
  * Campaigns are Markdown files with YAML front matter, edited by organizers without touching code.
- * They are read and validated once at start-up; a broken file stops start-up naming file and field.
+ * They are read and validated at start-up, where a broken file stops start-up naming file and field,
+ * and again on SIGHUP (campaigns/reload.ts), where a broken file keeps the running version.
  */
 const frontMatterSchema = z
   .object({
@@ -229,4 +230,24 @@ export function catalogOf(all: Campaign[], where = 'campaigns'): CampaignCatalog
   }
   const defaultCampaign = defaults[0] ?? (all[0] as Campaign);
   return { all, defaultCampaign, bySlug: (slug) => seen.get(slug) };
+}
+
+/**
+ * The catalog the app is given (deps.campaigns), whose contents a reload replaces in one step: every
+ * reader sees either the old version or the new one whole, never a mixture of files.
+ */
+export class LiveCatalog implements CampaignCatalog {
+  constructor(private current: CampaignCatalog) {}
+  get all(): Campaign[] {
+    return this.current.all;
+  }
+  get defaultCampaign(): Campaign {
+    return this.current.defaultCampaign;
+  }
+  bySlug(slug: string): Campaign | undefined {
+    return this.current.bySlug(slug);
+  }
+  replace(next: CampaignCatalog): void {
+    this.current = next;
+  }
 }

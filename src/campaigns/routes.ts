@@ -110,6 +110,18 @@ export async function renderCampaignPage(
   res.render('campaign', pageModel(deps, campaign, await pageState(deps, campaign), form));
 }
 
+const revisions = new WeakMap<Campaign, number>();
+let lastRevision = 0;
+/**
+ * A number for this version of a campaign's content. A reload makes new Campaign objects, so an
+ * edited file gets a new number and its pages a new cache key: the next view renders the new copy.
+ */
+function revision(campaign: Campaign): number {
+  let n = revisions.get(campaign);
+  if (n === undefined) revisions.set(campaign, (n = ++lastRevision));
+  return n;
+}
+
 type PublicRoute = { campaign: Campaign; kind: 'page' | 'json' };
 
 /**
@@ -117,22 +129,34 @@ type PublicRoute = { campaign: Campaign; kind: 'page' | 'json' };
  *
  * Mounted first in the app (app.ts), ahead of the router, because a viral campaign is almost all these
  * requests: each is answered from a prepared response (servePrepared in src/http/responseCache.ts),
- * rendered again only when what it shows has changed. The paths are worked out once from the catalog;
+ * rendered again only when what it shows has changed. The paths are worked out from the catalog (again after a reload);
  * anything else goes on to the rest of the app.
  */
 export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): RequestHandler {
   const { campaigns, logger } = deps;
   const cache = new ResponseCache(securityHeaders);
-  const routes = new Map<string, PublicRoute>([['/', { campaign: campaigns.defaultCampaign, kind: 'page' }]]);
-  for (const campaign of campaigns.all) {
-    routes.set(campaignPath(campaign), { campaign, kind: 'page' });
-    routes.set(`${campaignPath(campaign)}.json`, { campaign, kind: 'json' });
-  }
+  // The catalog can be reloaded while the site runs (campaigns/reload.ts); each version of it brings
+  // a new list, so the paths are worked out again only when the list is another one.
+  let routesOf: Campaign[] | undefined;
+  let routes = new Map<string, PublicRoute>();
+  const currentRoutes = () => {
+    if (routesOf === campaigns.all) return routes;
+    routesOf = campaigns.all;
+    routes = new Map<string, PublicRoute>([['/', { campaign: campaigns.defaultCampaign, kind: 'page' }]]);
+    for (const campaign of campaigns.all) {
+      routes.set(campaignPath(campaign), { campaign, kind: 'page' });
+      routes.set(`${campaignPath(campaign)}.json`, { campaign, kind: 'json' });
+    }
+    return routes;
+  };
 
-  /** The same page for every viewer: rendered again only when the count, the form token's second or the recent signers change. */
+  /**
+   * The same page for every viewer: rendered again only when its content (a reload), the count, the
+   * form token's second or the recent signers change.
+   */
   async function page(campaign: Campaign, res: Response): Promise<PreparedResponse> {
     const state = await pageState(deps, campaign);
-    const key = JSON.stringify([state.totals.signatureCount, state.second, state.recentSigners]);
+    const key = JSON.stringify([revision(campaign), state.totals.signatureCount, state.second, state.recentSigners]);
     return cache.get(
       `page:${campaign.slug}`,
       key,
@@ -144,7 +168,7 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Reque
   async function json(campaign: Campaign): Promise<PreparedResponse> {
     const totals = await deps.repos.campaigns.totals(campaign.slug);
     // Every signature or removal moves the count or updatedAt, and with them the by-country figures.
-    const key = `${totals.signatureCount}|${totals.updatedAt}`;
+    const key = `${revision(campaign)}|${totals.signatureCount}|${totals.updatedAt}`;
     return cache.get(
       `json:${campaign.slug}`,
       key,
@@ -170,6 +194,7 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Reque
 
   const find: FindPrepared = (path, res) => {
     // Express's own routes ignore one trailing slash; so do these.
+    const routes = currentRoutes();
     const route = routes.get(path) ?? (path.endsWith('/') ? routes.get(path.slice(0, -1)) : undefined);
     if (!route) return undefined;
     const fresh = route.kind === 'page' ? page(route.campaign, res) : json(route.campaign);

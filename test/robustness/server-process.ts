@@ -106,7 +106,11 @@ export interface ServerProcess {
   /** Resolves with the exit code (or signal) once the process has ended. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stderr(): string;
+  /** The next JSON log line on stdout (from now on) that `matches`; rejects if the process ends first. */
+  logLine(matches: (line: LogLine) => boolean): Promise<LogLine>;
 }
+
+export type LogLine = Record<string, unknown> & { msg?: string };
 
 /** Runs the compiled server as production would, and waits until /healthz answers. */
 /** Runs the compiled server as production would, without waiting for it to be ready. */
@@ -133,14 +137,41 @@ export async function spawnServerProcess(
       LOG_LEVEL: 'silent',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  return { url: `http://127.0.0.1:${port}`, port, child, exited, stderr: () => stderr };
+  const watchers = new Set<(line: LogLine) => void>();
+  let partial = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const text of lines) {
+      let line: LogLine;
+      try {
+        line = JSON.parse(text) as LogLine;
+      } catch {
+        continue;
+      }
+      for (const watcher of [...watchers]) watcher(line);
+    }
+  });
+  const logLine = (matches: (line: LogLine) => boolean) =>
+    new Promise<LogLine>((resolve, reject) => {
+      const watcher = (line: LogLine) => {
+        if (!matches(line)) return;
+        watchers.delete(watcher);
+        resolve(line);
+      };
+      watchers.add(watcher);
+      void exited.then(() => {
+        if (watchers.delete(watcher)) reject(new Error(`the server exited before the log line:\n${stderr}`));
+      });
+    });
+  return { url: `http://127.0.0.1:${port}`, port, child, exited, stderr: () => stderr, logLine };
 }
 
 /** Runs the compiled server as production would, and waits until /healthz answers. */
