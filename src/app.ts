@@ -80,7 +80,7 @@ export function createApp(deps: AppDeps): App {
   // Compiled templates are kept in production; in development an edited view shows on reload.
   app.set('view cache', config.production);
   app.disable('x-powered-by');
-  app.locals.site = { name: 'Undersigned', baseUrl: config.baseUrl };
+  app.locals.site = { name: config.siteName, baseUrl: config.baseUrl };
 
   const headers = securityHeaderList(config);
   const assets = loadAssets(fromRoot('public'), headers);

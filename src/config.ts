@@ -37,6 +37,7 @@ const envSchema = z.object({
     .max(600, 'must be a number of seconds from 0 to 600, such as 1 or 0.5')
     .default(1),
   SECRET_KEY: z.string().min(32, `must be at least 32 characters; make one with ${SECRET_KEY_COMMAND}`).optional(),
+  SITE_NAME: z.string().trim().min(1).max(60, 'must be at most 60 characters').default('Undersigned'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace or silent',
@@ -71,6 +72,8 @@ export interface Config {
   baseUrl: string;
   /** True when the public origin is https: turns on HSTS and __Host- cookies. */
   secure: boolean;
+  /** The site's name, in every page title, the header and link previews. */
+  siteName: string;
   trustProxy: number;
   signRateLimit: number;
   loginRateLimit: number;
@@ -135,6 +138,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     campaignsDir: env.CAMPAIGNS_DIR,
     baseUrl,
     secure: baseUrl.startsWith('https:'),
+    siteName: env.SITE_NAME,
     trustProxy: env.TRUST_PROXY,
     signRateLimit: env.SIGN_RATE_LIMIT,
     loginRateLimit: env.LOGIN_RATE_LIMIT,

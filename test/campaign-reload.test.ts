@@ -20,7 +20,7 @@ let serverJs: string;
 let running: ServerProcess | undefined;
 beforeAll(async () => {
   serverJs = await buildServer();
-}, 120_000);
+}, 180_000);
 afterEach(async () => {
   running?.child.kill('SIGTERM');
   await running?.exited;

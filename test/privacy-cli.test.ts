@@ -226,6 +226,44 @@ describe('npm run signatures -- mailing-list', () => {
   });
 });
 
+describe('npm run signatures -- clear', () => {
+  it('clear --campaign without --yes → says how many there are, deletes nothing, exit 1', () => {
+    const { status, stderr } = run('signatures', 'clear', '--campaign', 'amazon-ring');
+    expect(status).toBe(1);
+    expect(stderr.trim()).toBe(
+      'amazon-ring has 3 signatures; nothing was deleted: to delete them all, run the same command with --yes',
+    );
+    const db = openDatabase(databasePath);
+    expect(count(db, 'amazon-ring')).toBe(3);
+    db.close();
+  });
+
+  it('clear --campaign --yes → every signature of that campaign gone, counts at 0, other campaigns untouched', () => {
+    const { status, stdout } = run('signatures', 'clear', '--campaign', 'amazon-ring', '--yes');
+    expect(status).toBe(0);
+    expect(stdout.trim()).toBe('Deleted 3 signatures from amazon-ring; its count is now 0.');
+    const db = openDatabase(databasePath);
+    expect(db.prepare("SELECT count(*) FROM signatures WHERE campaign_slug = 'amazon-ring'").pluck().get()).toBe(0);
+    expect(count(db, 'amazon-ring')).toBe(0);
+    expect(db.prepare("SELECT opted_in_count FROM campaigns WHERE slug = 'amazon-ring'").pluck().get()).toBe(0);
+    expect(
+      db
+        .prepare("SELECT count(*) FROM signature_counts_daily WHERE campaign_slug = 'amazon-ring' AND count > 0")
+        .pluck()
+        .get(),
+    ).toBe(0);
+    expect(count(db, 'library-hours')).toBe(1);
+    db.close();
+    expect(fileBytes().includes('bob@example.org')).toBe(false);
+  });
+
+  it('clear → unknown campaign → refused with exit status 2', () => {
+    const { status, stderr } = run('signatures', 'clear', '--campaign', 'no-such-campaign', '--yes');
+    expect(status).toBe(2);
+    expect(stderr).toContain('No campaign with slug "no-such-campaign"');
+  });
+});
+
 describe('npm run purge', () => {
   it('purge → closed campaign past retention → anonymised, reported, and its personal data gone from the file; twice is harmless', () => {
     const first = run('purge');

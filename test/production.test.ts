@@ -118,5 +118,5 @@ describe('a production install (devDependencies left out)', () => {
       env: { ...env, DATABASE_PATH: databasePath },
     });
     expect(tool.stdout).toContain('No organizers yet');
-  }, 180_000);
+  }, 300_000);
 });

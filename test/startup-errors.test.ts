@@ -15,7 +15,7 @@ import { build, spawnServerProcess, tempDatabase } from './robustness/server-pro
 let outDir: string;
 beforeAll(async () => {
   outDir = await build();
-}, 120_000);
+}, 180_000);
 
 /** Starts the server with `env` and waits for it to give up. */
 async function failedStart(env: Record<string, string>, databasePath = tempDatabase()) {

@@ -1,15 +1,51 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { marked } from 'marked';
 import YAML from 'yaml';
 import { isCountryCode } from '../signatures/countries.js';
 import { z, type core } from 'zod';
+import { fromRoot } from '../paths.js';
 
 /**
  * Campaigns are Markdown files with YAML front matter, edited by organizers without touching code.
  * They are read and validated at start-up, where a broken file stops start-up naming file and field,
  * and again on SIGHUP (campaigns/reload.ts), where a broken file keeps the running version.
  */
+const PUBLIC_DIR = fromRoot('public');
+const IMAGE_FILE = /\.(png|jpe?g|webp|gif)$/i;
+
+/**
+ * A link preview image: an https address, or an image file under public/ ("img/ring.png"), which
+ * must exist so a typo is caught here rather than by a broken preview on someone's timeline.
+ */
+const imageSchema = z
+  .string()
+  .trim()
+  .superRefine((value, ctx) => {
+    if (/^https:\/\//i.test(value)) {
+      if (!z.url().safeParse(value).success) ctx.addIssue({ code: 'custom', message: 'must be a full https address' });
+      return;
+    }
+    const file = resolve(PUBLIC_DIR, value.replace(/^\/+/, ''));
+    // http: would be blocked as mixed content on an https page, and any other scheme is no image.
+    const otherScheme = /^[a-z][a-z0-9+.-]*:/i.test(value);
+    if (otherScheme || !file.startsWith(PUBLIC_DIR + sep) || !IMAGE_FILE.test(file)) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'must be an https address or an image file (.png, .jpg, .webp or .gif) under public/, such as img/ring.png',
+      });
+      return;
+    }
+    let found = false;
+    try {
+      found = statSync(file).isFile();
+    } catch {
+      // Missing: said below.
+    }
+    if (!found) ctx.addIssue({ code: 'custom', message: `names ${relative(fromRoot(), file)}, which does not exist` });
+  });
+
 const frontMatterSchema = z
   .object({
     slug: z
@@ -42,6 +78,8 @@ const frontMatterSchema = z
       version: z.string().trim().min(1).max(40),
       text: z.string().trim().min(1).max(300),
     }),
+    image: imageSchema.optional(),
+    image_alt: z.string().trim().min(1).max(300).optional(),
   })
   .strict()
   .refine((c) => c.status === 'open' || c.closed_on !== undefined, {
@@ -71,6 +109,10 @@ export interface Campaign {
   /** The country the form starts with, for a campaign whose signers are nearly all in one; else none. */
   defaultCountry: string | undefined;
   consent: { version: string; text: string };
+  /** The link preview image: an https address or a path under public/; undefined for the site's own. */
+  image: string | undefined;
+  /** What the preview image shows, for people who cannot see it. */
+  imageAlt: string;
   file: string;
 }
 
@@ -181,6 +223,8 @@ export function parseCampaign(file: string, source: string): Campaign {
     confirmEmail: fm.confirm_email,
     defaultCountry: fm.default_country,
     consent: fm.consent,
+    image: fm.image?.replace(/^\/+/, ''),
+    imageAlt: fm.image_alt ?? fm.title,
     file,
   };
 }

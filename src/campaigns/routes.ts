@@ -49,6 +49,21 @@ async function pageState(deps: AppDeps, campaign: Campaign): Promise<PageState> 
   };
 }
 
+/** The site's own preview image (public/img/social.png, drawn by test/browser/render-assets.ts). */
+const SITE_IMAGE = {
+  src: 'img/social.png',
+  external: false,
+  width: 1200,
+  height: 630,
+  alt: 'Undersigned: add your name to the letter. Sign the letter.',
+};
+
+/** The link preview image: the campaign's own (`image` in its file), or the site's. */
+function socialImage(campaign: Campaign) {
+  if (!campaign.image) return SITE_IMAGE;
+  return { src: campaign.image, external: /^https:/i.test(campaign.image), alt: campaign.imageAlt };
+}
+
 function pageModel(deps: AppDeps, campaign: Campaign, state: PageState, form?: FormState) {
   const path = campaignPath(campaign);
   const errors = form?.errors ?? [];
@@ -59,7 +74,7 @@ function pageModel(deps: AppDeps, campaign: Campaign, state: PageState, form?: F
       description: campaign.summary,
       canonicalUrl: deps.config.baseUrl + path,
       jsonUrl: `${path}.json`,
-      socialImage: true,
+      socialImage: socialImage(campaign),
     },
     campaign: {
       slug: campaign.slug,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { prepareResponse, type PreparedResponse } from './responseCache.js';
 import type { HeaderList } from './security.js';
@@ -9,6 +9,10 @@ const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.gif': 'image/gif',
   '.ico': 'image/x-icon',
   '.txt': 'text/plain; charset=utf-8',
   '.webmanifest': 'application/manifest+json',
@@ -38,7 +42,7 @@ function walk(dir: string): string[] {
 export function loadAssets(publicDir: string, securityHeaders: HeaderList): Assets {
   const byUrl = new Map<string, PreparedResponse>();
   const urls = new Map<string, string>();
-  for (const file of walk(publicDir)) {
+  const add = (file: string) => {
     const rel = relative(publicDir, file).split(sep).join('/');
     const body = readFileSync(file);
     const hash = createHash('sha256').update(body).digest('hex').slice(0, 10);
@@ -50,12 +54,19 @@ export function loadAssets(publicDir: string, securityHeaders: HeaderList): Asse
     byUrl.set(fingerprinted, prepare('public, max-age=31536000, immutable'));
     byUrl.set(`/static/${rel}`, prepare('public, max-age=3600'));
     urls.set(rel, fingerprinted);
-  }
+    return fingerprinted;
+  };
+  for (const file of walk(publicDir)) add(file);
   return {
     url(path) {
       const url = urls.get(path);
-      if (!url) throw new Error(`no such asset: public/${path}`);
-      return url;
+      if (url) return url;
+      // A file added after start (a campaign's new preview image, with its file reloaded on SIGHUP)
+      // is read on first use; anything outside public/ or missing is a bug in the caller.
+      const file = join(publicDir, path);
+      if (relative(publicDir, file).startsWith('..') || !existsSync(file))
+        throw new Error(`no such asset: public/${path}`);
+      return add(file);
     },
     find: (path) => byUrl.get(path),
   };

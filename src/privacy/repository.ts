@@ -47,6 +47,11 @@ export interface PrivacyRepository {
    */
   eraseByEmail(email: string): Promise<ErasedCount[]>;
   /**
+   * Deletes every signature of one campaign (the test signatures made before launch); the delete
+   * trigger lowers its counts to zero. Returns how many were deleted.
+   */
+  eraseCampaign(slug: string): Promise<number>;
+  /**
    * Erases the personal fields of every signature of a campaign not yet anonymised, keeping country
    * and signing time so totals and charts stay true. Returns how many rows changed.
    */

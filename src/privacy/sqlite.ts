@@ -52,6 +52,11 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
     for (const row of rows) changed += anonymiseOne.run(at, row.id).changes;
     return { changed, last: rows.length === batchSize ? rows.at(-1) : undefined };
   });
+  // In batches, like anonymising, so a campaign's clearing never holds the write lock for long.
+  const eraseCampaignBatch = db.prepare<{ slug: string; limit: number }>(
+    `DELETE FROM signatures
+      WHERE id IN (SELECT id FROM signatures WHERE campaign_slug = @slug LIMIT @limit)`,
+  );
   // Batched for the same reason as anonymising: a viral day's codes must not hold the lock for long.
   const forgetSourceBatch = db.prepare<{ before: string; limit: number }>(
     `UPDATE signatures SET source_hash = NULL
@@ -92,6 +97,17 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
     async eraseByEmail(email) {
       const erased = eraseAll.immediate(emailKey(email));
       if (erased.length > 0) forgetHistory();
+      return erased;
+    },
+    async eraseCampaign(slug) {
+      let erased = 0;
+      for (;;) {
+        const changed = eraseCampaignBatch.run({ slug, limit: batchSize }).changes;
+        erased += changed;
+        if (changed < batchSize) break;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      if (erased > 0) forgetHistory();
       return erased;
     },
     async anonymiseCampaign(slug, at) {

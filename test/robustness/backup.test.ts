@@ -13,7 +13,7 @@ const running: ServerProcess[] = [];
 
 beforeAll(async () => {
   outDir = await build();
-}, 60_000);
+}, 180_000);
 
 afterAll(() => {
   for (const server of running) server.child.kill('SIGKILL');

@@ -76,7 +76,7 @@ describe('Two server processes sharing one database file', () => {
   const running: ServerProcess[] = [];
   beforeAll(async () => {
     serverJs = await buildServer();
-  }, 60_000);
+  }, 180_000);
   afterAll(() => {
     for (const server of running) server.child.kill('SIGKILL');
   });

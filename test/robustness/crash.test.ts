@@ -18,7 +18,7 @@ const running: ServerProcess[] = [];
 
 beforeAll(async () => {
   serverJs = await buildServer();
-}, 60_000);
+}, 180_000);
 
 afterAll(() => {
   for (const server of running) server.child.kill('SIGKILL');
