@@ -43,7 +43,8 @@ async function start(dir: string, env: Record<string, string> = {}): Promise<Ser
   return running;
 }
 
-describe('reloading campaign content', () => {
+// Each starts a real server process: generous on a loaded machine.
+describe('reloading campaign content', { timeout: 90_000 }, () => {
   it('an edited file + SIGHUP → the next view shows the new copy, without a restart', async () => {
     const { dir, ring, original } = campaignsFolder();
     const server = await start(dir);

@@ -37,7 +37,7 @@ const campaignsWith = (name: string, text: string) => {
   return dir;
 };
 
-describe.concurrent('starting the server', () => {
+describe.concurrent('starting the server', { timeout: 90_000 }, () => {
   it('port already in use → one sentence naming the port and PORT, exit 1', async () => {
     const other = createServer();
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
@@ -94,7 +94,7 @@ describe.concurrent('starting the server', () => {
   });
 });
 
-describe.concurrent('the tools', () => {
+describe.concurrent('the tools', { timeout: 90_000 }, () => {
   const tool = async (script: string, args: string[], env: Record<string, string>, input?: string) => {
     const child = execFile(process.execPath, [join(outDir, 'scripts', `${script}.js`), ...args], {
       cwd: fromRoot(),
