@@ -6,6 +6,7 @@ import {
   servePrepared,
   type FindPrepared,
   type PreparedResponse,
+  type ReadyPrepared,
 } from '../http/responseCache.js';
 import { isDatabaseUnavailable } from '../http/errors.js';
 import type { HeaderList } from '../http/security.js';
@@ -140,15 +141,43 @@ function revision(campaign: Campaign): number {
 type PublicRoute = { campaign: Campaign; kind: 'page' | 'json' };
 
 /**
+ * How long a campaign's count (and recent signers) read from the database is reused before it is read
+ * again. A signature made through another server shows within this time; one made through this process
+ * shows on the next view (see `changed`). So a page view costs at most one cheap query per campaign
+ * every STATE_TTL_MS, and usually none.
+ */
+export const STATE_TTL_MS = 200;
+
+/** What is shown from the database, as last read; `key` is the part of the cache key it makes. */
+interface SharedState {
+  totals: CampaignTotals;
+  recentSigners: RecentSignerView[] | undefined;
+  key: string;
+  readAt: number;
+  generation: number;
+}
+
+/** The campaign pages a crowd reloads: the Express handler that reads and renders, and the shortcut that needs neither. */
+export interface CampaignPages {
+  /** GET/HEAD `/`, `/campaigns/:slug` and `/campaigns/:slug.json` inside Express: reads what is out of date, renders, answers. */
+  handler: RequestHandler;
+  /** The same paths answered before Express, when the kept copy is current and nothing needs reading (answerReady). */
+  ready: ReadyPrepared;
+  /** Something may have changed a count in this process (a POST finished): the next view reads again. */
+  changed(): void;
+}
+
+/**
  * GET (and HEAD) `/`, `/campaigns/:slug` and `/campaigns/:slug.json`: the pages a crowd reloads.
  *
- * Mounted first in the app (app.ts), ahead of the router, because a viral campaign is almost all these
- * requests: each is answered from a prepared response (servePrepared in src/http/responseCache.ts),
- * rendered again only when what it shows has changed. The paths are worked out from the catalog (again after a reload);
- * anything else goes on to the rest of the app.
+ * Each is answered from a prepared response (src/http/responseCache.ts), rendered again only when what
+ * it shows has changed. Most views are answered by `ready`, from Node's request listener before Express
+ * (frontOf in app.ts); the first view after a change goes through `handler`, mounted first in Express.
+ * The paths are worked out from the catalog (again after a reload); anything else goes on to the rest of
+ * the app.
  */
-export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): RequestHandler {
-  const { campaigns, logger } = deps;
+export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): CampaignPages {
+  const { campaigns, logger, clock } = deps;
   const cache = new ResponseCache(securityHeaders);
   // The catalog can be reloaded while the site runs (campaigns/reload.ts); each version of it brings
   // a new list, so the paths are worked out again only when the list is another one.
@@ -164,55 +193,94 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Reque
     }
     return routes;
   };
+  const routeOf = (path: string) => {
+    const known = currentRoutes();
+    // Express's own routes ignore one trailing slash; so do these.
+    return known.get(path) ?? (path.endsWith('/') ? known.get(path.slice(0, -1)) : undefined);
+  };
 
-  /**
-   * The same page for every viewer: rendered again only when its content (a reload), the count, the
-   * form token's second or the recent signers change.
-   */
-  async function page(campaign: Campaign, res: Response): Promise<PreparedResponse> {
-    const state = await pageState(deps, campaign);
-    const key = JSON.stringify([revision(campaign), state.totals.signatureCount, state.second, state.recentSigners]);
-    return cache.get(
-      `page:${campaign.slug}`,
-      key,
-      { contentType: 'text/html; charset=utf-8', cacheControl: PUBLIC_PAGE_CACHE },
-      () => renderToString(res, 'campaign', pageModel(deps, campaign, state)),
+  // Bumped when this process may have changed a count, so that the signer's next view reads it again.
+  let generation = 0;
+  const states = new Map<string, SharedState>();
+  const reading = new Map<string, { state: Promise<SharedState>; generation: number }>();
+
+  const current = (slug: string, now: number): SharedState | undefined => {
+    const state = states.get(slug);
+    return state && state.generation === generation && now - state.readAt < STATE_TTL_MS && now >= state.readAt
+      ? state
+      : undefined;
+  };
+
+  /** The campaign's shared state, read again when out of date; views arriving during a read share it. */
+  function sharedState(campaign: Campaign, now: number): SharedState | Promise<SharedState> {
+    const fresh = current(campaign.slug, now);
+    if (fresh) return fresh;
+    const pending = reading.get(campaign.slug);
+    // A read that began before this process's last change may have missed it: not shared.
+    if (pending?.generation === generation) return pending.state;
+    const startedAt = generation;
+    const read = (async () => {
+      const totals = await deps.repos.campaigns.totals(campaign.slug);
+      const recentSigners = await recentSignersView(deps.repos.privacy, campaign);
+      const key = JSON.stringify([totals.signatureCount, totals.updatedAt, recentSigners]);
+      const state = { totals, recentSigners, key, readAt: now, generation: startedAt };
+      // A slower read that began earlier must not replace a newer one.
+      const kept = states.get(campaign.slug);
+      if (!kept || (kept.generation <= startedAt && kept.readAt <= now)) states.set(campaign.slug, state);
+      return state;
+    })();
+    reading.set(campaign.slug, { state: read, generation: startedAt });
+    const settle = () => {
+      if (reading.get(campaign.slug)?.state === read) reading.delete(campaign.slug);
+    };
+    read.then(settle, settle);
+    return read;
+  }
+
+  const second = (now: number) => Math.floor(now / 1000);
+  // A reload makes new Campaign objects, and with them a new revision and so a new key.
+  const pageKey = (campaign: Campaign, state: SharedState, now: number) =>
+    `${revision(campaign)}|${state.key}|${second(now)}`;
+  const jsonKey = (campaign: Campaign, state: SharedState) => `${revision(campaign)}|${state.key}`;
+  const pageOptions = { contentType: 'text/html; charset=utf-8', cacheControl: PUBLIC_PAGE_CACHE };
+  const jsonOptions = { contentType: 'application/json; charset=utf-8', cacheControl: PUBLIC_JSON_CACHE };
+
+  /** The same page for every viewer: rendered again only when the count, the form token's second or the recent signers change. */
+  async function page(campaign: Campaign, res: Response, now: number): Promise<PreparedResponse> {
+    const shared = await sharedState(campaign, now);
+    const state: PageState = { totals: shared.totals, recentSigners: shared.recentSigners, second: second(now) };
+    return cache.get(`page:${campaign.slug}`, pageKey(campaign, shared, now), pageOptions, () =>
+      renderToString(res, 'campaign', pageModel(deps, campaign, state)),
     );
   }
 
-  async function json(campaign: Campaign): Promise<PreparedResponse> {
-    const totals = await deps.repos.campaigns.totals(campaign.slug);
+  async function json(campaign: Campaign, now: number): Promise<PreparedResponse> {
     // Every signature or removal moves the count or updatedAt, and with them the by-country figures.
-    const key = `${revision(campaign)}|${totals.signatureCount}|${totals.updatedAt}`;
-    return cache.get(
-      `json:${campaign.slug}`,
-      key,
-      { contentType: 'application/json; charset=utf-8', cacheControl: PUBLIC_JSON_CACHE },
-      async () => {
-        const byCountry = await deps.repos.campaigns.byCountry(campaign.slug);
-        return JSON.stringify({
-          slug: campaign.slug,
-          title: campaign.title,
-          signatureCount: totals.signatureCount,
-          goal: campaign.goal,
-          open: campaign.open,
-          signaturesByCountry: byCountry.map((c) => ({
-            code: c.country,
-            name: countryName(c.country),
-            count: c.count,
-          })),
-          updatedAt: totals.updatedAt,
-        });
-      },
-    );
+    const shared = await sharedState(campaign, now);
+    const { totals } = shared;
+    return cache.get(`json:${campaign.slug}`, jsonKey(campaign, shared), jsonOptions, async () => {
+      const byCountry = await deps.repos.campaigns.byCountry(campaign.slug);
+      return JSON.stringify({
+        slug: campaign.slug,
+        title: campaign.title,
+        signatureCount: totals.signatureCount,
+        goal: campaign.goal,
+        open: campaign.open,
+        signaturesByCountry: byCountry.map((c) => ({
+          code: c.country,
+          name: countryName(c.country),
+          count: c.count,
+        })),
+        updatedAt: totals.updatedAt,
+      });
+    });
   }
 
   const find: FindPrepared = (path, res) => {
-    // Express's own routes ignore one trailing slash; so do these.
-    const routes = currentRoutes();
-    const route = routes.get(path) ?? (path.endsWith('/') ? routes.get(path.slice(0, -1)) : undefined);
+    const route = routeOf(path);
     if (!route) return undefined;
-    const fresh = route.kind === 'page' ? page(route.campaign, res) : json(route.campaign);
+    const now = clock.now().getTime();
+    const fresh = route.kind === 'page' ? page(route.campaign, res, now) : json(route.campaign, now);
     // The database cannot be read just now (locked, failing): the last copy made, rather than an
     // error page for the whole crowd. Only before there is any copy does the error show.
     return fresh.catch((error: unknown) => {
@@ -225,5 +293,23 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Reque
       return kept;
     });
   };
-  return servePrepared(logger, securityHeaders, find);
+
+  const ready: ReadyPrepared = (path) => {
+    const route = routeOf(path);
+    if (!route) return undefined;
+    const now = clock.now().getTime();
+    const state = current(route.campaign.slug, now);
+    if (!state) return undefined;
+    return route.kind === 'page'
+      ? cache.ready(`page:${route.campaign.slug}`, pageKey(route.campaign, state, now))
+      : cache.ready(`json:${route.campaign.slug}`, jsonKey(route.campaign, state));
+  };
+
+  return {
+    handler: servePrepared(logger, securityHeaders, find),
+    ready,
+    changed: () => {
+      generation++;
+    },
+  };
 }

@@ -67,13 +67,24 @@ function quality(accept: string, coding: string): number | undefined {
   return undefined;
 }
 
+/**
+ * Answers for the Accept-Encoding values seen so far. Browsers send a handful of distinct values, so a
+ * crowd's header is parsed once rather than on every view; the cap keeps odd clients from growing it.
+ */
+const gzipAnswers = new Map<string, boolean>();
+const GZIP_ANSWERS_KEPT = 256;
+
 /** Whether the client takes gzip over the plain body (RFC 9110 12.5.3; identity is acceptable unless refused). */
 export function prefersGzip(accept: string | undefined): boolean {
   if (!accept) return false;
+  const known = gzipAnswers.get(accept);
+  if (known !== undefined) return known;
   const any = quality(accept, '*');
   const gzip = quality(accept, 'gzip') ?? any ?? 0;
   const identity = quality(accept, 'identity') ?? any ?? 1;
-  return gzip > 0 && gzip >= identity;
+  const answer = gzip > 0 && gzip >= identity;
+  if (gzipAnswers.size < GZIP_ANSWERS_KEPT) gzipAnswers.set(accept, answer);
+  return answer;
 }
 
 /** True when If-None-Match names this ETag (weak comparison) or is "*", so a 304 will do. */
@@ -109,6 +120,30 @@ export function sendPrepared(req: IncomingMessage, res: ServerResponse, prepared
   // Node sends no body for HEAD by itself; Content-Length still says what GET would send.
   res.end(chosen.body);
   return 200;
+}
+
+/**
+ * The prepared response for a path when one is ready to send now (nothing to read or render first), or
+ * undefined: then the request goes on into Express, which reads, renders or answers it some other way.
+ */
+export type ReadyPrepared = (path: string) => PreparedResponse | undefined;
+
+/**
+ * Answers a GET or HEAD from a prepared response that is ready, straight from Node's request listener,
+ * before Express has touched the request (see frontOf in app.ts). True when it answered. This is the
+ * path a crowd takes: the campaign page between changes, its JSON and the static files, with nothing
+ * per request but the header checks in sendPrepared and the log line.
+ */
+export function answerReady(logger: Logger, req: IncomingMessage, res: ServerResponse, ready: ReadyPrepared): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  const path = query === -1 ? url : url.slice(0, query);
+  const prepared = ready(path);
+  if (!prepared) return false;
+  const started = process.hrtime.bigint();
+  logRequest(logger, req.method, path, sendPrepared(req, res, prepared), started);
+  return true;
 }
 
 /** The prepared response for a path (rendering a new one if the kept one is out of date), or undefined when the path is not one of these. */
@@ -164,7 +199,10 @@ export function servePrepared(logger: Logger, securityHeaders: HeaderList, find:
  */
 export class ResponseCache {
   /** The copy being made is kept too, so views arriving while it renders wait for it instead of each rendering their own. */
-  private readonly entries = new Map<string, { key: string; prepared: Promise<PreparedResponse> }>();
+  private readonly entries = new Map<
+    string,
+    { key: string; prepared: Promise<PreparedResponse>; ready: PreparedResponse | undefined }
+  >();
   /** The last copy of each slot that was made successfully, for when the database cannot be read. */
   private readonly lastMade = new Map<string, Promise<PreparedResponse>>();
 
@@ -179,6 +217,12 @@ export class ResponseCache {
     return this.lastMade.get(slot);
   }
 
+  /** The copy for `key` when it is rendered and current, without waiting: for answering before Express. */
+  ready(slot: string, key: string): PreparedResponse | undefined {
+    const entry = this.entries.get(slot);
+    return entry?.key === key ? entry.ready : undefined;
+  }
+
   /** The prepared copy for `key`, made with `produce` when the kept one is out of date. */
   get(
     slot: string,
@@ -186,21 +230,24 @@ export class ResponseCache {
     options: Omit<PrepareOptions, 'etag'>,
     produce: () => Promise<string>,
   ): Promise<PreparedResponse> {
-    const entry = this.entries.get(slot);
-    if (entry?.key === key) return entry.prepared;
+    const kept = this.entries.get(slot);
+    if (kept?.key === key) return kept.prepared;
     const prepared = produce().then((text) => {
       const body = Buffer.from(text);
       return prepareResponse(this.baseHeaders, body, { ...options, etag: weakEtag(body) });
     });
-    this.entries.set(slot, { key, prepared });
+    const entry = { key, prepared, ready: undefined as PreparedResponse | undefined };
+    this.entries.set(slot, entry);
     prepared.then(
-      () => this.lastMade.set(slot, prepared),
-      () => {},
+      (done) => {
+        entry.ready = done;
+        this.lastMade.set(slot, prepared);
+      },
+      // A failed render is not kept: the next view tries again.
+      () => {
+        if (this.entries.get(slot) === entry) this.entries.delete(slot);
+      },
     );
-    // A failed render is not kept: the next view tries again.
-    prepared.catch(() => {
-      if (this.entries.get(slot)?.prepared === prepared) this.entries.delete(slot);
-    });
     return prepared;
   }
 }
