@@ -1,34 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import express from 'express';
 
 /**
- * The ceiling of our stack on this machine: Express 5 on Node answering a fixed small HTML page,
- * with nothing else (no templates, database, security headers or logging). `/sized` answers a fixed
- * page of BASELINE_SIZED_BYTES, the campaign page's size, to show how much is just moving bytes, and
- * `POST /form` reads a form body and answers 303, the shape of signing without its work.
+ * The baselines the app is measured against, each sending the app's own responses byte for byte: the
+ * campaign page, its JSON and the stylesheet as the app sent them (gzipped, with every header), read
+ * from BASELINE_RESPONSES (captured by bench/run.ts). So the only difference left is the work the app
+ * does per request.
+ *
+ * - BASELINE_KIND=node: a plain node:http server, one writeHead and one end per request: what Node
+ *   itself can do on this machine, the ceiling for a Node app.
+ * - BASELINE_KIND=express: bare Express 5 with one route per response (res.set and res.send): the
+ *   ceiling of our framework with nothing of ours in it.
+ *
+ * Both answer `POST /form` by reading the form body and answering 303, the shape of signing without
+ * its work.
  */
-const SMALL = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Baseline</title></head>
-<body><h1>Baseline</h1><p>A fixed small page: the ceiling of Express on this machine.</p></body></html>
-`;
-const sized = '<!doctype html>\n' + 'x'.repeat(Math.max(0, Number(process.env.BASELINE_SIZED_BYTES ?? 0) - 16));
+export interface Captured {
+  path: string;
+  /** As the app sent them, without Date, Connection and Keep-Alive (Node adds its own). */
+  headers: string[];
+  body: string;
+}
 
-const app = express();
-app.get('/', (_req, res) => {
-  res.type('html').send(SMALL);
-});
-app.get('/sized', (_req, res) => {
-  res.type('html').send(sized);
-});
+const responses = (JSON.parse(readFileSync(process.env.BASELINE_RESPONSES as string, 'utf8')) as Captured[]).map(
+  (c) => ({ ...c, bytes: Buffer.from(c.body, 'base64') }),
+);
+const port = Number(process.env.PORT ?? 3999);
 
-// The shape of a signature without the work: read a form body, answer 303.
-app.post('/form', express.urlencoded({ extended: false }), (_req, res) => {
-  res.redirect(303, '/');
-});
+function readBody(req: IncomingMessage, done: (body: string) => void) {
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk: string) => (body += chunk));
+  req.on('end', () => done(body));
+}
 
-const server = app.listen(Number(process.env.PORT ?? 3999), '127.0.0.1', () => {
-  console.log(`baseline listening on ${process.env.PORT ?? 3999}`);
-});
-process.once('SIGTERM', () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-});
+if (process.env.BASELINE_KIND === 'node') {
+  const byPath = new Map(responses.map((r) => [r.path, r]));
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'POST' && req.url === '/form') {
+      return readBody(req, (body) => {
+        new URLSearchParams(body);
+        res.writeHead(303, { Location: '/', 'Content-Length': '0' });
+        res.end();
+      });
+    }
+    const found = byPath.get(req.url ?? '');
+    if (!found) {
+      res.writeHead(404, { 'Content-Length': '0' });
+      return res.end();
+    }
+    res.writeHead(200, found.headers);
+    res.end(found.bytes);
+  });
+  server.listen(port, '127.0.0.1');
+  process.once('SIGTERM', () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  });
+} else {
+  const app = express();
+  app.disable('x-powered-by');
+  for (const r of responses) {
+    const headers: Record<string, string> = {};
+    for (let i = 0; i < r.headers.length; i += 2) headers[r.headers[i] as string] = r.headers[i + 1] as string;
+    app.get(r.path, (_req, res) => {
+      res.set(headers).send(r.bytes);
+    });
+  }
+  app.post('/form', express.urlencoded({ extended: false }), (_req, res) => {
+    res.redirect(303, '/');
+  });
+  const server = app.listen(port, '127.0.0.1');
+  process.once('SIGTERM', () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  });
+}

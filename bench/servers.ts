@@ -7,9 +7,10 @@ import { fromRoot } from '../src/paths.js';
 /**
  * The bench builds its own copy of the app here (inside the project, so the app still finds its views,
  * migrations and campaigns), so that someone running `npm run build` during a run cannot change the
- * code being measured halfway through.
+ * code being measured halfway through. Not under node_modules: in a git worktree that is a link to
+ * another checkout's, and the build would find that checkout's views and campaigns.
  */
-export const BUILD_DIR = fromRoot('node_modules', '.cache', 'undersigned-bench');
+export const BUILD_DIR = fromRoot('dist', 'bench-build');
 
 export interface Running {
   name: string;
@@ -78,11 +79,12 @@ interface StartOptions {
   env: Record<string, string>;
   port: number;
   readyPath: string;
+  /** Where the process's stdout and stderr go: a file, or /dev/null. */
   logFile: string;
 }
 
 export async function startProcess(options: StartOptions): Promise<Running> {
-  const log = openSync(options.logFile, 'a');
+  const log = openSync(options.logFile, options.logFile === '/dev/null' ? 'w' : 'a');
   const child = spawn(process.execPath, options.args, {
     cwd: fromRoot(),
     env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(options.port) },
@@ -115,6 +117,7 @@ export interface AppOptions {
   /** More environment for the app (SMTP_URL for the mail scenarios, bench/mail.ts). */
   env?: Record<string, string>;
   port: number;
+  /** Where the app's log goes (its stdout: JSON lines, one per request at LOG_LEVEL=info). */
   logFile: string;
   logLevel: string;
   profileDir?: string;
@@ -166,13 +169,22 @@ export function campaignsCopy(options: { confirmEmail: boolean }): string {
   return dir;
 }
 
-export function startBaseline(port: number, sizedBytes: number, logFile: string): Promise<Running> {
+export type BaselineKind = 'node' | 'express';
+
+/** bench/baseline.ts: a plain node:http server or bare Express, sending the captured responses. */
+export function startBaseline(
+  kind: BaselineKind,
+  port: number,
+  responsesFile: string,
+  readyPath: string,
+  logFile: string,
+): Promise<Running> {
   return startProcess({
-    name: 'bare Express',
+    name: kind === 'node' ? 'node:http' : 'bare Express',
     args: ['--import', 'tsx', fromRoot('bench', 'baseline.ts')],
     port,
-    readyPath: '/',
+    readyPath,
     logFile,
-    env: { NODE_ENV: 'production', BASELINE_SIZED_BYTES: String(sizedBytes) },
+    env: { NODE_ENV: 'production', BASELINE_KIND: kind, BASELINE_RESPONSES: responsesFile },
   });
 }
