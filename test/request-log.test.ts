@@ -76,6 +76,8 @@ describe('the server process stopped with SIGTERM', () => {
         MIN_FILL_SECONDS: '0',
         SIGN_RATE_LIMIT: '0',
         NODE_ENV: 'production',
+        BASE_URL: `http://127.0.0.1:${port}`,
+        SECRET_KEY: 'test-secret-test-secret-test-secret-test',
         LOG_LEVEL: 'info',
       },
       // As a deployment sends it: stdout to a file.
