@@ -248,7 +248,12 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Campa
   /** The same page for every viewer: rendered again only when the count, the form token's second or the recent signers change. */
   async function page(campaign: Campaign, res: Response, now: number): Promise<PreparedResponse> {
     const shared = await sharedState(campaign, now);
-    const state: PageState = { totals: shared.totals, recentSigners: shared.recentSigners, second: second(now) };
+    const state: PageState = {
+      totals: shared.totals,
+      recentSigners: shared.recentSigners,
+      now: new Date(now),
+      second: second(now),
+    };
     return cache.get(`page:${campaign.slug}`, pageKey(campaign, shared, now), pageOptions, () =>
       renderToString(res, 'campaign', pageModel(deps, campaign, state)),
     );
