@@ -7,7 +7,7 @@ import { readCookie } from '../http/cookies.js';
 import { perAddressLimit } from '../http/rateLimits.js';
 import { noStore } from '../http/security.js';
 import { newEmailTokens } from '../mail/tokens.js';
-import { formValues, parseSignatureForm } from './form.js';
+import { formValues, parseSignatureForm, type FieldError, type FormValues } from './form.js';
 import { readFormToken, tokenToRedraw, type FormTiming } from './formToken.js';
 import type { DiscardReason } from './repository.js';
 
@@ -38,6 +38,22 @@ export function signatureRoutes(deps: AppDeps): Router {
   const timingOf = (req: Request, campaign: Campaign) =>
     readFormToken(signer, campaign.slug, (req.body as Record<string, unknown> | undefined)?.started, clock.now());
 
+  /**
+   * The campaign form again, nothing stored: after a mistake (422), an expired form (422) or the rate
+   * limit (429), with what was typed and the timing token carried on from the first view.
+   */
+  async function redraw(
+    res: Response,
+    campaign: Campaign,
+    timing: FormTiming,
+    status: 422 | 429,
+    form: { values: FormValues; errors: FieldError[]; notice?: string },
+  ): Promise<void> {
+    res.status(status);
+    res.setHeader('Cache-Control', 'no-store');
+    await renderCampaignPage(deps, res, campaign, { ...form, started: redrawToken(campaign, timing) });
+  }
+
   /** Past the limit: the form again with what was typed, as after a mistake, and nothing stored. */
   async function refuseTooMany(req: Request, res: Response, next: NextFunction): Promise<void> {
     const campaign = campaigns.bySlug(String(req.params.slug));
@@ -50,11 +66,8 @@ export function signatureRoutes(deps: AppDeps): Router {
       });
       return;
     }
-    res.status(429);
-    res.setHeader('Cache-Control', 'no-store');
     const values = formValues((req.body ?? {}) as Record<string, unknown>);
-    const started = redrawToken(campaign, timingOf(req, campaign));
-    await renderCampaignPage(deps, res, campaign, { values, errors: [], notice: MESSAGES.limited, started }).catch(
+    await redraw(res, campaign, timingOf(req, campaign), 429, { values, errors: [], notice: MESSAGES.limited }).catch(
       next,
     );
   }
@@ -126,20 +139,14 @@ export function signatureRoutes(deps: AppDeps): Router {
     const parsed = parseSignatureForm(req.body);
     const timing = timingOf(req, campaign);
     if (!parsed.ok) {
-      res.status(422);
-      res.setHeader('Cache-Control', 'no-store');
-      const started = redrawToken(campaign, timing);
-      await renderCampaignPage(deps, res, campaign, { values: parsed.values, errors: parsed.errors, started });
+      await redraw(res, campaign, timing, 422, { values: parsed.values, errors: parsed.errors });
       return;
     }
     const automated = looksAutomated(req, timing);
     if (!automated && config.minFillSeconds > 0 && timing.state === 'expired') {
       // Too old to count, but a person may well have left the tab open: ask once more, never discard.
-      res.status(422);
-      res.setHeader('Cache-Control', 'no-store');
-      const started = redrawToken(campaign, timing);
       const values = formValues(req.body as Record<string, unknown>);
-      await renderCampaignPage(deps, res, campaign, { values, errors: [], notice: MESSAGES.expired, started });
+      await redraw(res, campaign, timing, 422, { values, errors: [], notice: MESSAGES.expired });
       return;
     }
     if (automated) {
