@@ -18,18 +18,28 @@ const time = new Intl.DateTimeFormat('en-GB', {
   minute: '2-digit',
   hourCycle: 'h23',
 });
-const dayAndTime = new Intl.DateTimeFormat('en-GB', {
+const dayMonthYear = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'UTC',
   day: 'numeric',
   month: 'short',
   year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
 });
 
-/** "28 Nov 2026, 13:05 UTC": organizers in any time zone read the same figures as the charts. */
-export const formatTime = (iso: string): string => `${dayAndTime.format(new Date(iso))} UTC`;
+/**
+ * "28 Nov 2026" and "13:05 UTC", shown as "28 Nov 2026, 13:05 UTC": two parts that each stay on one
+ * line, so a narrow column breaks it once. UTC, so organizers in any time zone read the same figures
+ * as the charts.
+ */
+/** "28 Nov 2026, 13:05 UTC". */
+export const formatTime = (iso: string): string => {
+  const { date, clock } = timeParts(iso);
+  return `${date}, ${clock}`;
+};
+
+export const timeParts = (iso: string): { date: string; clock: string } => {
+  const date = new Date(iso);
+  return { date: dayMonthYear.format(date), clock: `${time.format(date)} UTC` };
+};
 
 export interface PeriodRow {
   /** "2026-11-28" or "2026-11-28T13": the machine-readable period, for <time datetime>. */
@@ -62,19 +72,32 @@ function fill(keys: string[], found: PeriodCount[]): Map<string, number> {
   return counts;
 }
 
-function chart(id: string, what: string, rows: PeriodRow[], tick: (row: PeriodRow) => string): ChartView {
+function chart(
+  id: string,
+  what: string,
+  rows: PeriodRow[],
+  tick: (row: PeriodRow) => string,
+  minSlots: number,
+): ChartView {
   const first = rows[0];
   const last = rows.at(-1);
   const total = rows.reduce((t, r) => t + r.count, 0);
   const peak = rows.reduce<PeriodRow | undefined>((best, r) => (r.count > (best?.count ?? 0) ? r : best), undefined);
-  const caption = first && last ? `${what}, ${first.label} to ${last.label}` : what;
+  // One day is one date: "Signatures per day, 1 December 2026", not "1 December 2026 to 1 December 2026".
+  const span = first && last ? (first === last ? first.label : `${first.label} to ${last.label}`) : undefined;
+  const caption = span ? `${what}, ${span}` : what;
   const summary =
     `${caption}: ${total.toLocaleString('en-US')} in total` +
     (peak ? `, busiest ${peak.label} (${peak.count.toLocaleString('en-US')}).` : '.');
   return {
     caption,
     rows,
-    svg: barChart({ id, summary, bars: rows.map((r) => ({ label: r.label, tick: tick(r), value: r.count })) }),
+    svg: barChart({
+      id,
+      summary,
+      minSlots,
+      bars: rows.map((r) => ({ label: r.label, tick: tick(r), value: r.count })),
+    }),
   };
 }
 
@@ -137,11 +160,20 @@ export async function campaignFigures(
     today: sum(days.filter((d) => d.period === today)),
     last24Hours: sinceHourTail + sum(hours.filter((h) => h.period > sinceHour)),
     last7Days: sum(days.filter((d) => d.period >= weekStart)),
-    daily: chart('chart-daily', 'Signatures per day', dayRows, (r) =>
-      shortDay.format(new Date(`${r.period}T00:00:00Z`)),
+    // A campaign's first days are drawn as the first of ten places, not as a slab across the chart.
+    daily: chart(
+      'chart-daily',
+      'Signatures per day',
+      dayRows,
+      (r) => shortDay.format(new Date(`${r.period}T00:00:00Z`)),
+      10,
     ),
-    hourly: chart('chart-hourly', 'Signatures per hour, last 48 hours', hourRows, (r) =>
-      time.format(new Date(r.datetime)),
+    hourly: chart(
+      'chart-hourly',
+      'Signatures per hour, last 48 hours',
+      hourRows,
+      (r) => time.format(new Date(r.datetime)),
+      48,
     ),
   };
 }

@@ -12,12 +12,12 @@ import { perAddressLimit } from '../http/rateLimits.js';
 import { noStore } from '../http/security.js';
 import { countryName } from '../signatures/countries.js';
 import { discardedView } from '../signatures/discards.js';
-import type { ExportRow, SignatureCursor } from '../signatures/repository.js';
+import type { ExportRow, RecentPosition, SignatureCursor } from '../signatures/repository.js';
 import { CSRF_FIELD, createCsrf } from './csrf.js';
 import { signaturesCsv } from './csv.js';
 import { writeSignaturesXlsx, XLSX_TYPE } from './xlsx.js';
 import { createDeviceCookies } from './device.js';
-import { campaignFigures, formatTime } from './figures.js';
+import { campaignFigures, formatTime, timeParts } from './figures.js';
 import { createHashLimit, dummyHash, HashingBusyError, verifyPassword } from './passwords.js';
 import { formatDate } from '../privacy/view.js';
 import { isPastRetention, retentionEndsOn } from '../privacy/retention.js';
@@ -63,6 +63,14 @@ const parseCursor = (value: unknown): SignatureCursor | undefined => {
   const match = typeof value === 'string' ? CURSOR.exec(value) : null;
   return match?.[1] && match[2] ? { createdAt: match[1], id: Number(match[2]) } : undefined;
 };
+const formatCursor = (cursor: SignatureCursor): string => encodeURIComponent(`${cursor.createdAt}~${cursor.id}`);
+/** `?after=` (older than a row) or `?before=` (newer); anything else is the newest page. */
+function positionOf(query: Request['query']): RecentPosition | undefined {
+  const after = parseCursor(query.after);
+  if (after) return { after };
+  const before = parseCursor(query.before);
+  return before ? { before } : undefined;
+}
 
 /** The anonymisation date of a closed campaign, and whether it has passed; undefined while open. */
 function retentionView(campaign: Campaign, now: Date) {
@@ -94,9 +102,10 @@ export function organizerRoutes(deps: AppDeps): Router {
   const page = sessions.require('page');
   const download = sessions.require('download');
 
-  function renderLogin(req: Request, res: Response, email = '', error?: string): void {
+  function renderLogin(req: Request, res: Response, email = '', error?: string, signedOut = false): void {
     res.render('organizers/login', {
       page: { title: error ? 'Error: Organizer sign-in' : 'Organizer sign-in' },
+      signedOut: signedOut && !error,
       form: {
         action: '/organizers/login',
         csrfField: CSRF_FIELD,
@@ -122,7 +131,8 @@ export function organizerRoutes(deps: AppDeps): Router {
 
   router.get('/organizers/login', async (req, res) => {
     if (await sessions.current(req)) return res.redirect(303, '/organizers');
-    renderLogin(req, res);
+    // Says only that this browser's session has ended: nothing about whose it was.
+    renderLogin(req, res, '', undefined, req.query['signed-out'] !== undefined);
   });
 
   router.post('/organizers/login', loginLimit, form, csrf.checkLogin, async (req, res) => {
@@ -180,7 +190,7 @@ export function organizerRoutes(deps: AppDeps): Router {
 
   router.post('/organizers/logout', page, form, csrf.checkSession, async (req, res) => {
     await sessions.end(req, res);
-    res.redirect(303, '/organizers/login');
+    res.redirect(303, '/organizers/login?signed-out');
   });
 
   router.get('/organizers', page, async (req, res) => {
@@ -189,6 +199,7 @@ export function organizerRoutes(deps: AppDeps): Router {
         const progress = progressView(campaign, await repos.campaigns.totals(campaign.slug));
         return {
           title: campaign.title,
+          slug: campaign.slug,
           href: `/organizers/campaigns/${campaign.slug}`,
           open: campaign.open,
           countText: progress.countText,
@@ -203,12 +214,15 @@ export function organizerRoutes(deps: AppDeps): Router {
   router.get('/organizers/campaigns/:slug', page, async (req, res, next) => {
     const campaign = campaignOr404(req);
     if (!campaign) return next();
-    const after = parseCursor(req.query.after);
+    const position = positionOf(req.query);
     const [totals, figures, byCountry, recent, discarded, outbox] = await Promise.all([
       repos.campaigns.totals(campaign.slug),
       campaignFigures(repos, campaign.slug, clock.now()),
       repos.campaigns.byCountry(campaign.slug),
-      repos.signatures.recent(campaign.slug, RECENT_PER_PAGE, after),
+      repos.signatures.recent(campaign.slug, RECENT_PER_PAGE, position).then((page) =>
+        // "Newer" up to the top lands on the newest page, full, rather than on the few rows left above.
+        position && !page.previous ? repos.signatures.recent(campaign.slug, RECENT_PER_PAGE) : page,
+      ),
       discardedView(repos.signatures, campaign.slug, clock.now(), config.minFillSeconds),
       repos.outbox.health(),
     ]);
@@ -242,13 +256,13 @@ export function organizerRoutes(deps: AppDeps): Router {
           name: s.firstName === null ? null : `${s.firstName} ${s.lastName ?? ''}`.trim(),
           country: countryName(s.country),
           datetime: s.createdAt,
-          time: formatTime(s.createdAt),
+          ...timeParts(s.createdAt),
           comment: s.comment,
         })),
-        newestHref: after ? `${base}#recent` : undefined,
-        olderHref: recent.next
-          ? `${base}?after=${encodeURIComponent(`${recent.next.createdAt}~${recent.next.id}`)}#recent`
-          : undefined,
+        newest: !recent.previous,
+        newestHref: recent.previous ? `${base}#recent` : undefined,
+        newerHref: recent.previous ? `${base}?before=${formatCursor(recent.previous)}#recent` : undefined,
+        olderHref: recent.next ? `${base}?after=${formatCursor(recent.next)}#recent` : undefined,
       },
       discarded,
       downloads: {

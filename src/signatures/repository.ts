@@ -43,10 +43,16 @@ export interface RecentSignature {
   createdAt: string;
 }
 
+/** Which page of the newest-first list: the rows just older than a row shown, or just newer. */
+export type RecentPosition = { after: SignatureCursor } | { before: SignatureCursor };
+
 export interface RecentPage {
+  /** Newest first. */
   signatures: RecentSignature[];
-  /** Where the next (older) page starts, or null on the last page. */
+  /** The cursor for the next (older) page, or null when nothing is older. */
   next: SignatureCursor | null;
+  /** The cursor for the previous (newer) page, or null when nothing is newer. */
+  previous: SignatureCursor | null;
 }
 
 /**
@@ -96,8 +102,11 @@ export interface SignatureRepository {
   add(signature: NewSignature): Promise<AddResult>;
   /** Confirmed signatures signed in [from, to). For short spans only: the cost follows the rows in the span. */
   countBetween(campaignSlug: string, from: string, to: string): Promise<number>;
-  /** Newest first, `limit` at a time, continuing after `after` (keyset on the campaign/time index). */
-  recent(campaignSlug: string, limit: number, after?: SignatureCursor): Promise<RecentPage>;
+  /**
+   * Newest first, `limit` at a time: the newest, or the rows just older (`after`) or just newer
+   * (`before`) than a cursor (keyset on the campaign/time index, so any page costs what the first does).
+   */
+  recent(campaignSlug: string, limit: number, position?: RecentPosition): Promise<RecentPage>;
   /**
    * Every confirmed signature still holding its personal data, oldest first, in batches of up to a thousand so
    * that a million rows never sit in memory. Rows signed after the export started are left out.

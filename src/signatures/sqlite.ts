@@ -76,6 +76,22 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
        FROM signatures WHERE campaign_slug = ? AND (created_at, id) < (?, ?) AND status = 'confirmed'
       ORDER BY created_at DESC, id DESC LIMIT ?`,
   );
+  // Read upwards from the cursor, then turned round: the page just above it, newest first.
+  const newer = db.prepare<[string, string, number, number], RecentSignature>(
+    `SELECT id, first_name AS firstName, last_name AS lastName, country, comment, created_at AS createdAt
+       FROM signatures WHERE campaign_slug = ? AND (created_at, id) > (?, ?)
+      ORDER BY created_at, id LIMIT ?`,
+  );
+  const anyOlder = db
+    .prepare<[string, string, number], number>(
+      'SELECT count(*) FROM (SELECT 1 FROM signatures WHERE campaign_slug = ? AND (created_at, id) < (?, ?) LIMIT 1)',
+    )
+    .pluck();
+  const anyNewer = db
+    .prepare<[string, string, number], number>(
+      'SELECT count(*) FROM (SELECT 1 FROM signatures WHERE campaign_slug = ? AND (created_at, id) > (?, ?) LIMIT 1)',
+    )
+    .pluck();
   const countBetween = db
     .prepare<[string, string, string], number>(
       `SELECT count(*) FROM signatures
@@ -185,12 +201,31 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
     async countBetween(slug, from, to) {
       return countBetween.get(slug, from, to) ?? 0;
     },
-    async recent(slug, limit, after) {
-      // One extra row tells whether there is a next page without counting.
-      const rows = after ? older.all(slug, after.createdAt, after.id, limit + 1) : newest.all(slug, limit + 1);
+    async recent(slug, limit, position) {
+      // One extra row tells whether there is a further page in the direction read, without counting;
+      // the other direction is one index probe from the first or last row shown.
+      const cursorOf = (row: RecentSignature | undefined) => (row ? { createdAt: row.createdAt, id: row.id } : null);
+      if (position && 'before' in position) {
+        const { createdAt, id } = position.before;
+        const rows = newer.all(slug, createdAt, id, limit + 1);
+        const signatures = rows.slice(0, limit).reverse();
+        const last = signatures.at(-1);
+        return {
+          signatures,
+          previous: rows.length > limit ? cursorOf(signatures[0]) : null,
+          next: last && anyOlder.get(slug, last.createdAt, last.id) ? cursorOf(last) : null,
+        };
+      }
+      const rows = position
+        ? older.all(slug, position.after.createdAt, position.after.id, limit + 1)
+        : newest.all(slug, limit + 1);
       const signatures = rows.slice(0, limit);
-      const last = signatures.at(-1);
-      return { signatures, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+      const first = signatures[0];
+      return {
+        signatures,
+        next: rows.length > limit ? cursorOf(signatures.at(-1)) : null,
+        previous: position && first && anyNewer.get(slug, first.createdAt, first.id) ? cursorOf(first) : null,
+      };
     },
     exportBatches(slug, { optedInOnly }) {
       return exportBatches(slug, optedInOnly);

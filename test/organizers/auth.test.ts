@@ -445,11 +445,28 @@ describe('sessions', () => {
     const id = cookieValue(await login(agent, await loginToken(agent)).expect(303), 'session');
     const token = await sessionToken(agent);
     const out = await agent.post('/organizers/logout').type('form').send({ csrf: token }).expect(303);
-    expect(out.headers.location).toBe('/organizers/login');
+    expect(out.headers.location).toBe('/organizers/login?signed-out');
     expect(setCookies(out).find((c) => c.startsWith('session='))).toMatch(/Expires=Thu, 01 Jan 1970/);
     expect(sessionRows(t)).toHaveLength(0);
     await expectRefused(agent);
     await expectRefused(request.agent(t.app).set('Cookie', `session=${id}`));
+  });
+
+  it('POST /organizers/logout → the sign-in page confirms it, and says nothing about the account', async () => {
+    const t = await buildTestApp();
+    const agent = await signedIn(t);
+    const out = await agent
+      .post('/organizers/logout')
+      .type('form')
+      .send({ csrf: await sessionToken(agent) })
+      .expect(303);
+    const page = await agent.get(out.headers.location ?? '').expect(200);
+    expect(page.text).toContain('You have signed out.');
+    expect(page.text).toMatch(/role="status"/);
+    expect(page.text).not.toContain(ORGANIZER.email);
+    expect(page.text).toMatch(/id="email" name="email" type="email" value=""/);
+    // The plain sign-in page says nothing of the kind.
+    expect((await agent.get('/organizers/login').expect(200)).text).not.toContain('signed out');
   });
 
   it('POST /organizers/logout without the session token → 403, still signed in', async () => {

@@ -15,6 +15,40 @@ function tableRows(html: string, caption: string): string[][] {
   );
 }
 
+const text = (html: string): string => html.replace(/<[^>]+>/g, '').trim();
+
+/**
+ * The recent list as [name, country, time, comment] per signer, whichever page it is: a comment is
+ * the row under its signer's (its "Comment: " is for screen readers).
+ */
+function recentRows(html: string): string[][] {
+  const start = html.search(/<caption id="recent-caption">/);
+  if (start < 0) throw new Error('no recent signatures table');
+  const body = html.slice(html.indexOf('<tbody>', start), html.indexOf('</tbody>', start));
+  const rows: string[][] = [];
+  for (const row of body.matchAll(/<tr( class="[^"]*")?>([\s\S]*?)<\/tr>/g)) {
+    const cells = [...(row[2] ?? '').matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => text(c[1] ?? ''));
+    if (row[1]?.includes('org-recent-comment')) rows.at(-1)?.splice(3, 1, (cells[0] ?? '').replace(/^Comment: /, ''));
+    else rows.push([...cells, '']);
+  }
+  return rows;
+}
+
+/** The names in the recent list, whichever page it is. */
+const recentNames = (html: string): string[] => recentRows(html).map((r) => r[0] ?? '');
+
+/** The overview's cards as [title, status, signatures, goal, progress]. */
+const campaignCards = (html: string): string[][] =>
+  [...html.matchAll(/<li class="org-campaign">([\s\S]*?)<\/li>/g)].map((card) => [
+    text(/<h2[^>]*>([\s\S]*?)<\/h2>/.exec(card[1] ?? '')?.[1] ?? ''),
+    text(/<p class="org-campaign-status[^"]*">([\s\S]*?)<\/p>/.exec(card[1] ?? '')?.[1] ?? ''),
+    ...[...(card[1] ?? '').matchAll(/<dd>([\s\S]*?)<\/dd>/g)].map((d) => text(d[1] ?? '')),
+  ]);
+
+/** The pager's link with this rel ("next" is older, "prev" newer), as a path to request. */
+const link = (html: string, rel: 'next' | 'prev'): string | undefined =>
+  new RegExp(`<a href="([^"]+)" rel="${rel}">`).exec(html)?.[1]?.replace(/&amp;/g, '&');
+
 const stat = (html: string, label: string): string | undefined =>
   new RegExp(`<dt>${label.replace(/[()]/g, '\\$&')}</dt>\\s*<dd>([^<]*)</dd>`).exec(html)?.[1];
 
@@ -49,7 +83,7 @@ describe('GET /organizers', () => {
     await seed(t);
     const agent = await signedIn(t);
     const res = await agent.get('/organizers').expect(200);
-    const rows = tableRows(res.text, 'Every campaign');
+    const rows = campaignCards(res.text);
     expect(rows).toHaveLength(t.campaigns.all.length);
     expect(rows).toContainEqual([
       'Tell Amazon Ring: stop sharing information with police',
@@ -165,7 +199,7 @@ describe('GET /organizers/campaigns/:slug', () => {
     await seed(t);
     const agent = await signedIn(t);
     const res = await agent.get('/organizers/campaigns/amazon-ring').expect(200);
-    const rows = tableRows(res.text, 'Latest signatures');
+    const rows = recentRows(res.text);
     expect(rows).toHaveLength(9);
     expect(rows[0]).toEqual([
       'Zoë Đặng',
@@ -189,7 +223,7 @@ describe('GET /organizers/campaigns/:slug', () => {
       .run();
     const agent = await signedIn(t);
     const res = await agent.get('/organizers/campaigns/amazon-ring').expect(200);
-    expect(tableRows(res.text, 'Latest signatures')[0]).toEqual(['Anonymised', 'France', '28 Nov 2026, 11:59 UTC', '']);
+    expect(recentRows(res.text)[0]).toEqual(['Anonymised', 'France', '28 Nov 2026, 11:59 UTC', '']);
   });
 
   it('120 signatures, some at the same instant → pages of 50, newest first, none missed or repeated', async () => {
@@ -205,10 +239,7 @@ describe('GET /organizers/campaigns/:slug', () => {
     const sizes: number[] = [];
     while (url) {
       const res: { text: string } = await agent.get(url).expect(200);
-      const names = tableRows(
-        res.text,
-        /<caption[^>]*>Older/.test(res.text) ? 'Older signatures' : 'Latest signatures',
-      ).map((r) => r[0] ?? '');
+      const names = recentNames(res.text);
       sizes.push(names.length);
       seen.push(...names);
       const next: string | undefined = /<a href="([^"]+)" rel="next">Older signatures<\/a>/.exec(res.text)?.[1];
@@ -219,20 +250,71 @@ describe('GET /organizers/campaigns/:slug', () => {
     expect(seen).toEqual(Array.from({ length: 120 }, (_, i) => `Person${119 - i} X`));
   });
 
+  it('120 signatures → "Newer" from the last page walks back to the newest, the same pages in reverse', async () => {
+    const t = await buildTestApp();
+    for (let i = 0; i < 120; i++) {
+      const createdAt = new Date(Date.parse('2026-11-28T10:00:00.000Z') + Math.floor(i / 2) * 1000);
+      await t.repos.signatures.add(signature({ firstName: `Person${i}`, lastName: 'X', createdAt }));
+    }
+    const agent = await signedIn(t);
+    const pages: string[][] = [];
+    let res: { text: string } = await agent.get('/organizers/campaigns/amazon-ring').expect(200);
+    expect(link(res.text, 'prev')).toBeUndefined();
+    for (let url = link(res.text, 'next'); url; url = link(res.text, 'next')) {
+      pages.push(recentNames(res.text));
+      res = await agent.get(url).expect(200);
+    }
+    pages.push(recentNames(res.text));
+    expect(pages.map((p) => p.length)).toEqual([50, 50, 20]);
+
+    const back: string[][] = [recentNames(res.text)];
+    for (let url = link(res.text, 'prev'); url; url = link(res.text, 'prev')) {
+      res = await agent.get(url).expect(200);
+      back.push(recentNames(res.text));
+    }
+    expect(back.reverse()).toEqual(pages);
+    expect(res.text).toContain('Latest signatures, newest first');
+    expect(res.text).not.toContain('Newer signatures');
+  });
+
+  it('"Newer" after new signatures arrived → the rows just above, then the newest page, full', async () => {
+    const t = await buildTestApp();
+    for (let i = 0; i < 60; i++) {
+      const createdAt = new Date(Date.parse('2026-11-28T10:00:00.000Z') + i * 1000);
+      await t.repos.signatures.add(signature({ firstName: `Person${i}`, lastName: 'X', createdAt }));
+    }
+    const agent = await signedIn(t);
+    const first = await agent.get('/organizers/campaigns/amazon-ring').expect(200);
+    const second = await agent.get(link(first.text, 'next') ?? '').expect(200);
+    expect(recentNames(second.text)).toEqual(Array.from({ length: 10 }, (_, i) => `Person${9 - i} X`));
+    // Ten more people sign while the organizer reads the older page.
+    for (let i = 60; i < 70; i++) {
+      const createdAt = new Date(Date.parse('2026-11-28T10:00:00.000Z') + i * 1000);
+      await t.repos.signatures.add(signature({ firstName: `Person${i}`, lastName: 'X', createdAt }));
+    }
+    const newer = await agent.get(link(second.text, 'prev') ?? '').expect(200);
+    expect(recentNames(newer.text)).toEqual(Array.from({ length: 50 }, (_, i) => `Person${59 - i} X`));
+    const top = await agent.get(link(newer.text, 'prev') ?? '').expect(200);
+    expect(recentNames(top.text)).toEqual(Array.from({ length: 50 }, (_, i) => `Person${69 - i} X`));
+    expect(link(top.text, 'prev')).toBeUndefined();
+  });
+
   it('a later page → a link back to the newest; a garbled cursor shows the first page', async () => {
     const t = await buildTestApp();
     await seed(t);
     const agent = await signedIn(t);
     const later = await agent.get('/organizers/campaigns/amazon-ring?after=2026-11-27T12:00:00.000Z~999').expect(200);
-    expect(tableRows(later.text, 'Older signatures').map((r) => r[2])).toEqual([
+    expect(recentRows(later.text).map((r) => r[2])).toEqual([
       '27 Nov 2026, 11:30 UTC',
       '22 Nov 2026, 10:00 UTC',
       '20 Nov 2026, 09:30 UTC',
       '20 Nov 2026, 09:00 UTC',
     ]);
-    expect(later.text).toContain('Back to the newest');
+    expect(later.text).toContain('>Newest</a>');
+    expect(link(later.text, 'prev')).toBeDefined();
     const garbled = await agent.get('/organizers/campaigns/amazon-ring?after=%27%20OR%201=1').expect(200);
-    expect(tableRows(garbled.text, 'Latest signatures')).toHaveLength(9);
+    expect(recentRows(garbled.text)).toHaveLength(9);
+    expect(garbled.text).toContain('Latest signatures, newest first');
   });
 
   it('no signatures yet → zeros and a single-day chart, not an error', async () => {
@@ -241,6 +323,8 @@ describe('GET /organizers/campaigns/:slug', () => {
     const res = await agent.get('/organizers/campaigns/library-hours').expect(200);
     expect(stat(res.text, 'Today (UTC)')).toBe('0');
     expect(tableRows(res.text, 'Signatures per day')).toEqual([['28 November 2026', '0']]);
+    expect(res.text).toContain('Signatures per day, 28 November 2026</caption>');
+    expect(res.text).not.toContain('28 November 2026 to 28 November 2026');
     expect(res.text).toContain('No signatures yet.');
   });
 
