@@ -191,6 +191,31 @@ describe.each(Object.keys(SIZES) as SizeName[])('supporter at %s size', (size) =
     await context.close();
   });
 
+  it('campaign page → a mistake in one field of a pair → the pair keeps its places and its inputs stay level', async () => {
+    const { context, page } = await open(size);
+    type Box = { x: number; y: number; width: number };
+    const boxes = async () =>
+      Promise.all(
+        ['#first-name', '#last-name', '#country', '#postal-code'].map((id) => page.locator(id).boundingBox()),
+      );
+    await page.goto(`${site.origin}/`);
+    const before = await boxes();
+    await page.getByLabel(/First name/).fill('Ada');
+    await page.getByRole('button', { name: 'Sign the letter' }).click();
+    await page.waitForSelector('.error-summary');
+    const after = await boxes();
+    const [first, last, country, postal] = after.map((box) => box!) as unknown as [Box, Box, Box, Box];
+    // Side by side before means side by side after (an error marks its own field with a border and an
+    // indent, but never sends the second field to a new line), and the pair's inputs stay level.
+    const beside = (a: Box, b: Box) => b.x > a.x + a.width / 2;
+    const [b0, b1, b2, b3] = before as unknown as [Box, Box, Box, Box];
+    expect(beside(first, last)).toBe(beside(b0, b1));
+    expect(beside(country, postal)).toBe(beside(b2, b3));
+    if (beside(first, last)) expect(last.y).toBe(first.y);
+    if (beside(country, postal)) expect(postal.y).toBe(country.y);
+    await context.close();
+  });
+
   it('campaign page → keyboard only → skip link, logical order, visible focus, signed', async () => {
     const { context, recorder, page } = await open(size);
     await page.goto(`${site.origin}/`);
