@@ -1,22 +1,33 @@
 /**
  * Organizer accounts, from the command line only (there is no sign-up page):
- *   npm run organizers -- add <email>      create an account; asks for the password
- *   npm run organizers -- list             list accounts
+ *   npm run organizers -- add <email> [--admin] [--campaign <slug>]...
+ *                                          create an account; asks for the password
+ *   npm run organizers -- grant <email> <slug>... | --admin
+ *   npm run organizers -- revoke <email> <slug>... | --admin
+ *   npm run organizers -- list             list accounts and what each holds
  *   npm run organizers -- passwd <email>   set a new password (signs the account out everywhere)
  *   npm run organizers -- remove <email>   delete the account (and its sessions)
  * On a terminal the password is typed without echo, twice; piped in, the first line of standard
  * input is the password, so `echo "$PW" | npm run organizers -- add ann@example.org` works.
  * Reads DATABASE_PATH like the server.
  */
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { loadConfig } from '../src/config.js';
+import { loadCampaigns } from '../src/campaigns/content.js';
+import { loadConfig, type Config } from '../src/config.js';
 import { hashPassword, passwordProblem } from '../src/organizers/passwords.js';
 import type { Repositories } from '../src/repositories.js';
 import { CliError, runCli, UsageError, withRepositories } from './cli.js';
 
 const USAGE = `Usage: npm run organizers -- <command>
-  add <email>      create an organizer account (asks for the password)
-  list             list organizer accounts
+  add <email> [--admin] [--campaign <slug>]...
+                   create an account (asks for the password); it sees only the campaigns given
+                   with --campaign, or every campaign with --admin
+  grant <email> <slug>...    let the account organize these campaigns
+  grant <email> --admin      make the account an admin (every campaign)
+  revoke <email> <slug>...   take these campaigns from the account
+  revoke <email> --admin     make an admin an organizer of its granted campaigns only
+  list             list accounts and what each may see
   passwd <email>   set a new password for an account
   remove <email>   delete an account`;
 
@@ -86,22 +97,72 @@ const alreadyExists = (email: string) =>
 const noSuchOrganizer = (email: string) =>
   new CliError(`No organizer with ${email}: see who there is with npm run organizers -- list`);
 
-async function run(repos: Repositories, command: string | undefined, args: string[]): Promise<void> {
+/** `<email> [<slug>...] [--admin] [--campaign <slug>...]`, the slugs checked against the campaign files. */
+function accessArgs(config: Config, args: string[], options: { checkSlugs: boolean }) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { admin: { type: 'boolean', default: false }, campaign: { type: 'string', multiple: true, default: [] } },
+  });
+  const [first, ...slugs] = positionals;
+  const email = emailArg(first === undefined ? [] : [first]);
+  const campaigns = [...slugs, ...values.campaign];
+  if (options.checkSlugs && campaigns.length) {
+    const known = loadCampaigns(config.campaignsDir);
+    for (const slug of campaigns) {
+      if (!known.bySlug(slug)) {
+        const all = known.all.map((c) => c.slug).join(', ');
+        throw new CliError(
+          `No campaign "${slug}" in ${config.campaignsDir}: the campaigns are ${all}. Nothing was changed.`,
+        );
+      }
+    }
+  }
+  return { email, admin: values.admin, campaigns };
+}
+
+/** "admin (every campaign)", "organizer of amazon-ring, library-hours" or "organizer of no campaign yet". */
+function accessText(o: { isAdmin: boolean; campaigns: string[] }): string {
+  if (o.isAdmin) return 'admin (every campaign)';
+  return `organizer of ${o.campaigns.length ? o.campaigns.join(', ') : 'no campaign yet'}`;
+}
+
+async function run(config: Config, repos: Repositories, command: string | undefined, args: string[]): Promise<void> {
   const now = new Date().toISOString();
   switch (command) {
     case 'add': {
-      const email = emailArg(args);
+      const { email, admin, campaigns } = accessArgs(config, args, { checkSlugs: true });
       if (await repos.organizers.findByEmail(email)) throw alreadyExists(email);
       const hash = await hashPassword(await readNewPassword());
-      if (!(await repos.organizers.add(email, hash, now))) throw alreadyExists(email);
-      console.log(`Added organizer ${email}.`);
+      if (!(await repos.organizers.add(email, hash, now, { isAdmin: admin, campaigns }))) throw alreadyExists(email);
+      const added = await repos.organizers.findByEmail(email);
+      console.log(`Added organizer ${email}, ${added ? accessText(added) : ''}.`);
+      if (added && !added.isAdmin && !added.campaigns.length) {
+        console.log(`It sees no campaign until given one: npm run organizers -- grant ${email} <slug>`);
+      }
+      return;
+    }
+    case 'grant':
+    case 'revoke': {
+      const { email, admin, campaigns } = accessArgs(config, args, { checkSlugs: command === 'grant' });
+      if (admin === campaigns.length > 0) {
+        throw new UsageError(`Give ${command} either one or more campaign slugs, or --admin.`);
+      }
+      if (!(await repos.organizers.findByEmail(email))) throw noSuchOrganizer(email);
+      if (admin) await repos.organizers.setAdmin(email, command === 'grant');
+      for (const slug of campaigns) {
+        if (command === 'grant') await repos.organizers.grant(email, slug, now);
+        else if (!(await repos.organizers.revoke(email, slug))) console.log(`${email} did not hold ${slug}.`);
+      }
+      const after = await repos.organizers.findByEmail(email);
+      if (after) console.log(`${email} is now an ${accessText(after)}.`);
       return;
     }
     case 'list': {
       if (args.length) throw new UsageError('list takes no arguments.');
       const all = await repos.organizers.list();
-      if (!all.length) console.log('No organizers yet. Add one with: npm run organizers -- add <email>');
-      for (const o of all) console.log(`${o.email}\tadded ${o.createdAt.slice(0, 10)}`);
+      if (!all.length) console.log('No organizers yet. Add one with: npm run organizers -- add <email> --admin');
+      for (const o of all) console.log(`${o.email}\t${accessText(o)}\tadded ${o.createdAt.slice(0, 10)}`);
       return;
     }
     case 'passwd': {
@@ -129,7 +190,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  await withRepositories(loadConfig(process.env), (repos) => run(repos, command, args));
+  const config = loadConfig(process.env);
+  await withRepositories(config, (repos) => run(config, repos, command, args));
   return 0;
 }
 

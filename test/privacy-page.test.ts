@@ -34,6 +34,19 @@ describe('GET /privacy', () => {
     expect(res.headers['cache-control']).toContain('public');
   });
 
+  it("GET /privacy → names who can see a campaign's signatures, as the organizer pages enforce it", async () => {
+    const { app } = await buildTestApp();
+    const text = words((await request(app).get('/privacy').expect(200)).text);
+    expect(text).toContain(
+      'the people they have given an organizer account for that campaign, and this site’s administrators, who manage those accounts.',
+    );
+    expect(text).toContain('Organizers of the other campaigns on this site cannot see your signature.');
+    expect(text).toContain(
+      'Its signatures can be seen only by organizer accounts given this campaign and by this site’s administrators.',
+    );
+    // test/organizers/access.test.ts holds the organizer pages to these sentences.
+  });
+
   it('GET /privacy → one campaign with an organizer site and a retention still running → says when its data will be erased', async () => {
     const [ring] = fixtureCatalog().all.filter((c) => c.slug === 'amazon-ring');
     if (!ring) throw new Error('fixture amazon-ring missing');

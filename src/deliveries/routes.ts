@@ -4,6 +4,7 @@ import type { Campaign } from '../campaigns/content.js';
 import { PUBLIC_PAGE_CACHE } from '../campaigns/routes.js';
 import { campaignPath, formatNumber } from '../campaigns/view.js';
 import { noStore } from '../http/security.js';
+import { heldCampaign, holds } from '../organizers/access.js';
 import { CSRF_FIELD, createCsrf } from '../organizers/csrf.js';
 import { createSessions, sessionOf } from '../organizers/session.js';
 import { countryName } from '../signatures/countries.js';
@@ -61,14 +62,19 @@ export function deliveryRoutes(deps: AppDeps): Router {
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
   const deliveries = repos.deliveries;
 
+  // The public record names any campaign; organizer pages only those the account holds (404 otherwise).
   const campaignOf = (req: Request): Campaign | undefined => campaigns.bySlug(String(req.params.slug));
+  const heldOf = (req: Request): Campaign | undefined => heldCampaign(campaigns, req);
   const navFor = (req: Request) => ({
     email: sessionOf(req).email,
     csrfField: CSRF_FIELD,
     csrfToken: sessionOf(req).csrfToken,
   });
-  async function packageOf(req: Request): Promise<{ campaign: Campaign; pkg: DeliveryPackage } | undefined> {
-    const campaign = campaignOf(req);
+  async function packageOf(
+    req: Request,
+    find: (req: Request) => Campaign | undefined,
+  ): Promise<{ campaign: Campaign; pkg: DeliveryPackage } | undefined> {
+    const campaign = find(req);
     const id = String(req.params.id);
     if (!campaign || !ID.test(id)) return undefined;
     const pkg = await deliveries.findPackage(campaign.slug, Number(id));
@@ -78,8 +84,9 @@ export function deliveryRoutes(deps: AppDeps): Router {
   // The organizer campaign page shows its delivered packages (views/organizers/_deliveries.ejs); the
   // page's own route reads res.locals, so that page's code does not need to know about deliveries.
   router.get('/organizers/campaigns/:slug', async (req, res, next) => {
-    const campaign = campaignOf(req);
-    if (campaign && (await sessions.current(req))) {
+    const session = await sessions.current(req);
+    const campaign = session && campaignOf(req);
+    if (session && campaign && holds(session, campaign.slug)) {
       res.locals.deliveries = {
         href: organizerDeliveryPath(campaign.slug),
         packages: (await deliveries.packages(campaign.slug)).map(packageSummary),
@@ -125,13 +132,13 @@ export function deliveryRoutes(deps: AppDeps): Router {
   }
 
   router.get(organizerDeliveryPath(':slug'), page, async (req, res, next) => {
-    const campaign = campaignOf(req);
+    const campaign = heldOf(req);
     if (!campaign) return next();
     await renderBuilder(req, res, campaign);
   });
 
   router.post(`${organizerDeliveryPath(':slug')}/packages`, page, form, csrf.checkSession, async (req, res, next) => {
-    const campaign = campaignOf(req);
+    const campaign = heldOf(req);
     if (!campaign) return next();
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values: BuildForm = {
@@ -168,7 +175,7 @@ export function deliveryRoutes(deps: AppDeps): Router {
   });
 
   router.get(`${organizerDeliveryPath(':slug')}/packages/:id`, page, async (req, res, next) => {
-    const found = await packageOf(req);
+    const found = await packageOf(req, heldOf);
     if (!found) return next();
     const { campaign, pkg } = found;
     const scope: DeliveryScope = { campaignSlug: campaign.slug, country: pkg.country, upToId: pkg.upToId };
@@ -217,7 +224,7 @@ export function deliveryRoutes(deps: AppDeps): Router {
   });
 
   router.get(`${organizerDeliveryPath(':slug')}/packages/:id/list.txt`, download, async (req, res, next) => {
-    const found = await packageOf(req);
+    const found = await packageOf(req, heldOf);
     if (!found) return next();
     const { campaign, pkg } = found;
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
@@ -232,7 +239,7 @@ export function deliveryRoutes(deps: AppDeps): Router {
     form,
     csrf.checkSession,
     async (req, res, next) => {
-      const found = await packageOf(req);
+      const found = await packageOf(req, heldOf);
       if (!found) return next();
       const { campaign, pkg } = found;
       // A second press (or a second organizer) leaves the first record as it was.
@@ -278,7 +285,7 @@ export function deliveryRoutes(deps: AppDeps): Router {
   });
 
   router.get(`${publicDeliveriesPath(':slug')}/:id`, async (req, res, next) => {
-    const found = await packageOf(req);
+    const found = await packageOf(req, campaignOf);
     if (!found || found.pkg.deliveredAt === null) return next();
     const { campaign, pkg } = found;
     const delivery = publicSummary(pkg as DeliveryPackage & { deliveredAt: string });

@@ -1,11 +1,21 @@
-export interface Organizer {
+/**
+ * What an account may organize (migration 011): an admin holds every campaign and manages the
+ * accounts; any other account holds only the campaigns granted to it.
+ */
+export interface OrganizerAccess {
+  isAdmin: boolean;
+  /** Slugs granted to the account, sorted; an admin's list is kept but not needed. */
+  campaigns: string[];
+}
+
+export interface Organizer extends OrganizerAccess {
   id: number;
   email: string;
   passwordHash: string;
   createdAt: string;
 }
 
-export interface OrganizerSession {
+export interface OrganizerSession extends OrganizerAccess {
   organizerId: number;
   email: string;
   csrfToken: string;
@@ -23,9 +33,17 @@ export interface NewSession {
 }
 
 export interface OrganizerRepository {
-  /** False when an account with that address already exists. */
-  add(email: string, passwordHash: string, now: string): Promise<boolean>;
+  /** False when an account with that address already exists. New accounts hold nothing unless given. */
+  add(email: string, passwordHash: string, now: string, access?: Partial<OrganizerAccess>): Promise<boolean>;
   list(): Promise<Omit<Organizer, 'passwordHash'>[]>;
+  /** Gives the account one campaign. False when there is no such account. */
+  grant(email: string, campaignSlug: string, now: string): Promise<boolean>;
+  /** Takes one campaign from the account. False when it did not hold it. */
+  revoke(email: string, campaignSlug: string): Promise<boolean>;
+  /** Makes the account an admin, or not. False when there is no such account. */
+  setAdmin(email: string, isAdmin: boolean): Promise<boolean>;
+  /** The addresses of every account that holds the campaign: its organizers and the admins. */
+  emailsHolding(campaignSlug: string): Promise<string[]>;
   findByEmail(email: string): Promise<Organizer | undefined>;
   /** Also ends every session of the account: a changed password must shut out whoever had the old one. */
   setPassword(email: string, passwordHash: string, now: string): Promise<boolean>;

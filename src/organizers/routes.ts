@@ -21,6 +21,7 @@ import { campaignFigures, formatTime, timeParts } from './figures.js';
 import { createHashLimit, dummyHash, HashingBusyError, verifyPassword } from './passwords.js';
 import { formatDate } from '../privacy/view.js';
 import { isPastRetention, retentionEndsOn } from '../privacy/retention.js';
+import { heldCampaign, heldCampaigns } from './access.js';
 import { organizerKey } from './repository.js';
 import { createSessions, sessionOf } from './session.js';
 import { ACCOUNT_POLICY, ADDRESS_POLICY, createLoginThrottle } from './throttle.js';
@@ -123,9 +124,7 @@ export function organizerRoutes(deps: AppDeps): Router {
     csrfToken: sessionOf(req).csrfToken,
   });
 
-  function campaignOr404(req: Request): Campaign | undefined {
-    return campaigns.bySlug(String(req.params.slug));
-  }
+  const campaignOr404 = (req: Request): Campaign | undefined => heldCampaign(campaigns, req);
 
   router.use('/organizers', privatePages);
 
@@ -195,7 +194,7 @@ export function organizerRoutes(deps: AppDeps): Router {
 
   router.get('/organizers', page, async (req, res) => {
     const rows = await Promise.all(
-      campaigns.all.map(async (campaign) => {
+      heldCampaigns(campaigns, sessionOf(req)).map(async (campaign) => {
         const progress = progressView(campaign, await repos.campaigns.totals(campaign.slug));
         return {
           title: campaign.title,
@@ -208,7 +207,12 @@ export function organizerRoutes(deps: AppDeps): Router {
         };
       }),
     );
-    res.render('organizers/overview', { page: { title: 'Your campaigns' }, nav: navFor(req), campaigns: rows });
+    res.render('organizers/overview', {
+      page: { title: 'Your campaigns' },
+      nav: navFor(req),
+      campaigns: rows,
+      isAdmin: sessionOf(req).isAdmin,
+    });
   });
 
   router.get('/organizers/campaigns/:slug', page, async (req, res, next) => {

@@ -2,21 +2,62 @@ import { retryWhileBusy, type Db } from '../db.js';
 import {
   organizerKey,
   type LoginAttemptRepository,
+  type OrganizerAccess,
   type Organizer,
   type OrganizerRepository,
   type OrganizerSession,
 } from './repository.js';
 
+/** The account's granted campaigns as one JSON array, so an account and its scope are one row. */
+const CAMPAIGNS_OF = `(SELECT json_group_array(campaign_slug) FROM
+    (SELECT campaign_slug FROM organizer_campaigns WHERE organizer_id = o.id ORDER BY campaign_slug))`;
+
+type Stored<T extends OrganizerAccess> = Omit<T, keyof OrganizerAccess> & { isAdmin: number; campaigns: string };
+function withAccess<T extends OrganizerAccess>(row: Stored<T>): T;
+function withAccess<T extends OrganizerAccess>(row: Stored<T> | undefined): T | undefined;
+function withAccess<T extends OrganizerAccess>(row: Stored<T> | undefined): T | undefined {
+  if (!row) return undefined;
+  return { ...row, isAdmin: row.isAdmin === 1, campaigns: JSON.parse(row.campaigns) as string[] } as unknown as T;
+}
+
 export function createOrganizerRepository(db: Db): OrganizerRepository {
   const insert = db.prepare(
-    `INSERT INTO organizers (email, email_key, password_hash, created_at, password_changed_at)
-     VALUES (?, ?, ?, ?, ?) ON CONFLICT (email_key) DO NOTHING`,
+    `INSERT INTO organizers (email, email_key, password_hash, created_at, password_changed_at, is_admin)
+     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email_key) DO NOTHING`,
   );
-  const list = db.prepare<[], Omit<Organizer, 'passwordHash'>>(
-    'SELECT id, email, created_at AS createdAt FROM organizers ORDER BY email_key',
+  const list = db.prepare<[], Stored<Omit<Organizer, 'passwordHash'>>>(
+    `SELECT id, email, created_at AS createdAt, is_admin AS isAdmin, ${CAMPAIGNS_OF} AS campaigns
+       FROM organizers o ORDER BY email_key`,
   );
-  const byEmail = db.prepare<[string], Organizer>(
-    `SELECT id, email, password_hash AS passwordHash, created_at AS createdAt FROM organizers WHERE email_key = ?`,
+  const byEmail = db.prepare<[string], Stored<Organizer>>(
+    `SELECT id, email, password_hash AS passwordHash, created_at AS createdAt, is_admin AS isAdmin,
+            ${CAMPAIGNS_OF} AS campaigns
+       FROM organizers o WHERE email_key = ?`,
+  );
+  const grant = db.prepare<[string, string, string]>(
+    `INSERT INTO organizer_campaigns (organizer_id, campaign_slug, granted_at)
+     SELECT id, ?, ? FROM organizers WHERE email_key = ?
+     ON CONFLICT (organizer_id, campaign_slug) DO NOTHING`,
+  );
+  const revoke = db.prepare<[string, string]>(
+    `DELETE FROM organizer_campaigns
+      WHERE campaign_slug = ? AND organizer_id = (SELECT id FROM organizers WHERE email_key = ?)`,
+  );
+  const setAdmin = db.prepare<[number, string]>('UPDATE organizers SET is_admin = ? WHERE email_key = ?');
+  const holding = db
+    .prepare<[string], string>(
+      `SELECT email FROM organizers
+        WHERE is_admin = 1 OR id IN (SELECT organizer_id FROM organizer_campaigns WHERE campaign_slug = ?)
+        ORDER BY email_key`,
+    )
+    .pluck();
+  const addWithAccess = db.transaction(
+    (email: string, hash: string, now: string, isAdmin: boolean, campaigns: string[]): boolean => {
+      const key = organizerKey(email);
+      if (insert.run(email.trim(), key, hash, now, now, isAdmin ? 1 : 0).changes !== 1) return false;
+      for (const slug of campaigns) grant.run(slug, now, key);
+      return true;
+    },
   );
   const setPassword = db.prepare(
     'UPDATE organizers SET password_hash = ?, password_changed_at = ? WHERE email_key = ?',
@@ -29,9 +70,11 @@ export function createOrganizerRepository(db: Db): OrganizerRepository {
     `INSERT INTO organizer_sessions (id_hash, organizer_id, csrf_token, created_at, last_seen_at, expires_at)
      VALUES (@idHash, @organizerId, @csrfToken, @now, @now, @expiresAt)`,
   );
-  const findSession = db.prepare<[string, string], OrganizerSession>(
+  // The scope is read with the session on every request, so a revoked campaign is gone at the next click.
+  const findSession = db.prepare<[string, string], Stored<OrganizerSession>>(
     `SELECT s.organizer_id AS organizerId, o.email, s.csrf_token AS csrfToken, s.created_at AS createdAt,
-            s.last_seen_at AS lastSeenAt, s.expires_at AS expiresAt
+            s.last_seen_at AS lastSeenAt, s.expires_at AS expiresAt, o.is_admin AS isAdmin,
+            ${CAMPAIGNS_OF} AS campaigns
        FROM organizer_sessions s JOIN organizers o ON o.id = s.organizer_id
       WHERE s.id_hash = ? AND s.expires_at > ?`,
   );
@@ -45,14 +88,28 @@ export function createOrganizerRepository(db: Db): OrganizerRepository {
   });
 
   return {
-    async add(email, passwordHash, now) {
-      return insert.run(email.trim(), organizerKey(email), passwordHash, now, now).changes === 1;
+    async add(email, passwordHash, now, access = {}) {
+      return addWithAccess.immediate(email, passwordHash, now, access.isAdmin ?? false, access.campaigns ?? []);
     },
     async list() {
-      return list.all();
+      return list.all().map((row) => withAccess(row));
     },
     async findByEmail(email) {
-      return byEmail.get(organizerKey(email));
+      return withAccess(byEmail.get(organizerKey(email)));
+    },
+    async grant(email, slug, now) {
+      if (!byEmail.get(organizerKey(email))) return false;
+      grant.run(slug, now, organizerKey(email));
+      return true;
+    },
+    async revoke(email, slug) {
+      return revoke.run(slug, organizerKey(email)).changes === 1;
+    },
+    async setAdmin(email, isAdmin) {
+      return setAdmin.run(isAdmin ? 1 : 0, organizerKey(email)).changes === 1;
+    },
+    async emailsHolding(slug) {
+      return holding.all(slug);
     },
     async setPassword(email, passwordHash, now) {
       return changePassword(organizerKey(email), passwordHash, now);
@@ -66,7 +123,7 @@ export function createOrganizerRepository(db: Db): OrganizerRepository {
       await retryWhileBusy(() => createSession.run(session));
     },
     async findSession(idHash, now) {
-      return findSession.get(idHash, now);
+      return withAccess(findSession.get(idHash, now));
     },
     async touchSession(idHash, now, expiresAt) {
       await retryWhileBusy(() => touch.run(now, expiresAt, idHash));

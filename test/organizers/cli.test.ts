@@ -38,12 +38,29 @@ function stored(email: string) {
   }
 }
 
+function access(email: string) {
+  const db = openDatabase(databasePath);
+  try {
+    const admin = db.prepare('SELECT is_admin FROM organizers WHERE email_key = ?').pluck().get(email);
+    const campaigns = db
+      .prepare(
+        `SELECT campaign_slug FROM organizer_campaigns
+          WHERE organizer_id = (SELECT id FROM organizers WHERE email_key = ?) ORDER BY campaign_slug`,
+      )
+      .pluck()
+      .all(email);
+    return { admin, campaigns };
+  } finally {
+    db.close();
+  }
+}
+
 // One sequence, in order: each step builds on the account the one before left.
 describe('npm run organizers', () => {
   it('add <email> with a piped password → an account hashed with scrypt at OWASP cost', async () => {
     const run = cli(['add', 'Ann@Example.org'], 'a long enough password\n');
     expect(run.stderr).toBe('');
-    expect(run.stdout).toContain('Added organizer Ann@Example.org.');
+    expect(run.stdout).toContain('Added organizer Ann@Example.org, organizer of no campaign yet.');
     expect(run.status).toBe(0);
     const row = stored('ann@example.org');
     expect(row?.hash).toMatch(/^scrypt\$131072\$8\$1\$/);
@@ -73,7 +90,7 @@ describe('npm run organizers', () => {
   it('list → every account, and never a hash', () => {
     const run = cli(['list']);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^Ann@Example\.org\tadded \d{4}-\d\d-\d\d$/m);
+    expect(run.stdout).toMatch(/^Ann@Example\.org\torganizer of no campaign yet\tadded \d{4}-\d\d-\d\d$/m);
     expect(run.stdout).not.toContain('scrypt');
   });
 
@@ -90,6 +107,48 @@ describe('npm run organizers', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('at least 12 characters');
     expect(await verifyPassword('a brand new passphrase', stored('ann@example.org')?.hash ?? '')).toBe(true);
+  });
+
+  it('grant <email> <slug> → the account organizes that campaign', () => {
+    const run = cli(['grant', 'ann@example.org', 'amazon-ring']);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('ann@example.org is now an organizer of amazon-ring.');
+    expect(access('ann@example.org')).toEqual({ admin: 0, campaigns: ['amazon-ring'] });
+  });
+
+  it('grant a campaign with no file → refused, naming the campaigns there are', () => {
+    const run = cli(['grant', 'ann@example.org', 'amazon-rnig']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('No campaign "amazon-rnig"');
+    expect(run.stderr).toContain('amazon-ring');
+    expect(access('ann@example.org')).toEqual({ admin: 0, campaigns: ['amazon-ring'] });
+  });
+
+  it('grant --admin, then revoke --admin → admin, then back to its campaigns', () => {
+    expect(cli(['grant', 'ann@example.org', '--admin']).stdout).toContain('is now an admin (every campaign)');
+    expect(access('ann@example.org').admin).toBe(1);
+    expect(cli(['list']).stdout).toMatch(/^Ann@Example\.org\tadmin \(every campaign\)\t/m);
+    expect(cli(['revoke', 'ann@example.org', '--admin']).stdout).toContain('is now an organizer of amazon-ring.');
+    expect(access('ann@example.org').admin).toBe(0);
+  });
+
+  it('revoke <email> <slug> → the campaign is taken away', () => {
+    const run = cli(['revoke', 'ann@example.org', 'amazon-ring']);
+    expect(run.stdout).toContain('ann@example.org is now an organizer of no campaign yet.');
+    expect(access('ann@example.org')).toEqual({ admin: 0, campaigns: [] });
+  });
+
+  it('grant with neither a slug nor --admin → usage, exit 2', () => {
+    const run = cli(['grant', 'ann@example.org']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('either one or more campaign slugs, or --admin');
+  });
+
+  it('add --admin → an admin from the start', () => {
+    const run = cli(['add', 'root@example.org', '--admin'], 'a long enough password\n');
+    expect(run.stdout).toContain('Added organizer root@example.org, admin (every campaign).');
+    expect(access('root@example.org').admin).toBe(1);
+    cli(['remove', 'root@example.org']);
   });
 
   it('remove <email> → gone from the database and the list', () => {

@@ -1,14 +1,21 @@
 import request from 'supertest';
 import type { NewSignature } from '../../src/signatures/repository.js';
 import { hashPassword, type ScryptCost } from '../../src/organizers/passwords.js';
+import type { OrganizerAccess } from '../../src/organizers/repository.js';
 import { NOW, type TestApp } from '../helpers.js';
 
 /** Tests store cheap hashes: the cost is read from the hash, and OWASP's takes half a second each. */
 export const TEST_COST: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
 export const ORGANIZER = { email: 'ann@example.org', password: 'correct horse battery' };
 
-export async function addOrganizer(t: TestApp, email = ORGANIZER.email, password = ORGANIZER.password): Promise<void> {
-  await t.repos.organizers.add(email, await hashPassword(password, TEST_COST), NOW);
+/** An admin unless `access` says otherwise: most tests are about a page, not about who may see it. */
+export async function addOrganizer(
+  t: TestApp,
+  email = ORGANIZER.email,
+  password = ORGANIZER.password,
+  access: Partial<OrganizerAccess> = { isAdmin: true },
+): Promise<void> {
+  await t.repos.organizers.add(email, await hashPassword(password, TEST_COST), NOW, access);
 }
 
 /** The login form's CSRF token (and, in the agent's jar, its cookie). */
@@ -24,10 +31,14 @@ export function login(agent: request.Agent, token: string, email = ORGANIZER.ema
 }
 
 /** An agent (cookie jar) holding a signed-in organizer session. */
-export async function signedIn(t: TestApp): Promise<request.Agent> {
-  await addOrganizer(t);
+export async function signedIn(
+  t: TestApp,
+  email = ORGANIZER.email,
+  access: Partial<OrganizerAccess> = { isAdmin: true },
+): Promise<request.Agent> {
+  await addOrganizer(t, email, ORGANIZER.password, access);
   const agent = request.agent(t.app);
-  await login(agent, await loginToken(agent))
+  await login(agent, await loginToken(agent), email)
     .expect(303)
     .expect('Location', '/organizers');
   return agent;
