@@ -280,7 +280,7 @@ export async function addOrganizer(site: Site, email: string, password: string):
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      [tsx, fromRoot('scripts', 'organizers.ts'), 'add', email],
+      [tsx, fromRoot('scripts', 'organizers.ts'), 'add', email, '--admin'],
       { cwd: fromRoot(), env: { ...process.env, ...site.env } },
       (error, stdout, stderr) =>
         error ? reject(new Error(`organizers add failed: ${stderr || error.message}`)) : resolve(stdout),
