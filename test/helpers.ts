@@ -2,10 +2,7 @@ import { createApp, type App } from '../src/app.js';
 import { loadCampaigns, type CampaignCatalog } from '../src/campaigns/content.js';
 import { fixedClock } from '../src/clock.js';
 import { loadConfig, type Config } from '../src/config.js';
-import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MIGRATIONS_DIR, openDatabase, type Db } from '../src/db.js';
+import { openDatabase, type Db } from '../src/db.js';
 import { createSigner } from '../src/http/signing.js';
 import { silentLogger, type Logger } from '../src/logger.js';
 import { fromRoot } from '../src/paths.js';
@@ -89,16 +86,3 @@ export const rowCount = (db: Db, campaign?: string): number =>
   campaign
     ? (db.prepare('SELECT count(*) FROM signatures WHERE campaign_slug = ?').pluck().get(campaign) as number)
     : (db.prepare('SELECT count(*) FROM signatures').pluck().get() as number);
-
-/**
- * A folder holding the migrations up to and including `last`, for tests that make rows the way an
- * older schema did and then apply the newer migrations to them.
- */
-export function migrationsUpTo(last: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'undersigned-migrations-'));
-  for (const file of readdirSync(MIGRATIONS_DIR)) {
-    if (/^\d{3}_/.test(file) && Number(file.slice(0, 3)) <= last)
-      copyFileSync(join(MIGRATIONS_DIR, file), join(dir, file));
-  }
-  return dir;
-}

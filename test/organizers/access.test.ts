@@ -2,7 +2,8 @@ import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from '../../src/db.js';
 import { createOrganizerRepository } from '../../src/organizers/sqlite.js';
-import { buildTestApp, migrationsUpTo, NOW, type TestApp } from '../helpers.js';
+import { buildTestApp, NOW, type TestApp } from '../helpers.js';
+import { migrationsUpTo } from '../migration-helpers.js';
 import { seed } from '../deliveries/helpers.js';
 import { sessionToken, signedIn } from './helpers.js';
 
