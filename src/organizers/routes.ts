@@ -18,7 +18,15 @@ import { signaturesCsv } from './csv.js';
 import { writeSignaturesXlsx, XLSX_TYPE } from './xlsx.js';
 import { createDeviceCookies } from './device.js';
 import { campaignFigures, formatTime, timeParts } from './figures.js';
-import { createHashLimit, dummyHash, HashingBusyError, verifyPassword } from './passwords.js';
+import {
+  createHashLimit,
+  dummyHash,
+  hashPassword,
+  HashingBusyError,
+  PASSWORD_MIN,
+  passwordProblem,
+  verifyPassword,
+} from './passwords.js';
 import { formatDate } from '../privacy/view.js';
 import { isPastRetention, retentionEndsOn } from '../privacy/retention.js';
 import { heldCampaign, heldCampaigns } from './access.js';
@@ -56,6 +64,10 @@ function mailLine(health: OutboxHealth, now: Date): { text: string; trouble: boo
       : `Email: ${formatNumber(waiting)} messages waiting to be sent, the oldest queued ${oldest} min ago.${failure}`;
   return { text, trouble: isBacklogged(health, now) };
 }
+/** "1 second", "45 seconds", "3 minutes". */
+const waitText = (seconds: number): string =>
+  seconds < 90 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${Math.ceil(seconds / 60)} minutes`;
+
 const LOGIN_FAILED = 'The email address or password is not right.';
 
 /** "2026-11-28T12:00:00.000Z~42": where the next page of recent signatures starts. */
@@ -159,8 +171,7 @@ export function organizerRoutes(deps: AppDeps): Router {
       // No password check at all while refused: a guesser learns nothing and costs us no scrypt.
       const wait = verdict.retryAfterSeconds;
       res.status(429).setHeader('Retry-After', String(wait));
-      const when = wait < 90 ? `${wait} seconds` : `${Math.ceil(wait / 60)} minutes`;
-      return renderLogin(req, res, email, `Too many failed attempts. Wait ${when} and try again.`);
+      return renderLogin(req, res, email, `Too many failed attempts. Wait ${waitText(wait)} and try again.`);
     }
 
     const organizer = await repos.organizers.findByEmail(email);
@@ -190,6 +201,92 @@ export function organizerRoutes(deps: AppDeps): Router {
   router.post('/organizers/logout', page, form, csrf.checkSession, async (req, res) => {
     await sessions.end(req, res);
     res.redirect(303, '/organizers/login?signed-out');
+  });
+
+  type PasswordField = 'current_password' | 'new_password' | 'confirm_password';
+  interface PasswordForm {
+    errors: { field: PasswordField; message: string }[];
+    notice?: string;
+  }
+
+  /** The change-password page; passwords typed are never sent back. */
+  function renderPassword(req: Request, res: Response, form: PasswordForm = { errors: [] }, changed = false): void {
+    const failed = form.errors.length > 0 || form.notice !== undefined;
+    res.render('organizers/password', {
+      page: { title: failed ? 'Error: Change your password' : 'Change your password' },
+      nav: navFor(req),
+      changed: changed && !failed,
+      minLength: PASSWORD_MIN,
+      form: {
+        action: '/organizers/password',
+        csrfField: CSRF_FIELD,
+        csrfToken: sessionOf(req).csrfToken,
+        values: {},
+        errors: form.errors,
+        errorFor: Object.fromEntries(form.errors.map((e) => [e.field, e.message])),
+        notice: form.notice,
+      },
+    });
+  }
+
+  router.get('/organizers/password', page, (req, res) => {
+    renderPassword(req, res, { errors: [] }, req.query.changed !== undefined);
+  });
+
+  router.post('/organizers/password', loginLimit, page, form, csrf.checkSession, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const field = (name: PasswordField) => (typeof body[name] === 'string' ? body[name] : '');
+    const [current, next, again] = [field('current_password'), field('new_password'), field('confirm_password')];
+    const errors: PasswordForm['errors'] = [];
+    if (!current) errors.push({ field: 'current_password', message: 'Enter your current password.' });
+    const problem = passwordProblem(next);
+    if (problem) errors.push({ field: 'new_password', message: problem });
+    else if (again !== next)
+      errors.push({ field: 'confirm_password', message: 'The two new passwords are not the same.' });
+    if (errors.length) return renderPassword(req, res.status(422), { errors });
+
+    const session = sessionOf(req);
+    // Throttled like sign-in: a stolen session must not become a way to guess the account's password.
+    const verdict = await throttle.begin(
+      [
+        { key: `password:${session.organizerId}`, policy: ACCOUNT_POLICY, clearOnSuccess: true },
+        { key: `address:${ipKeyGenerator(req.ip ?? '', 56)}`, policy: ADDRESS_POLICY },
+      ],
+      clock.now().getTime(),
+    );
+    if (!verdict.allowed) {
+      const wait = verdict.retryAfterSeconds;
+      res.status(429).setHeader('Retry-After', String(wait));
+      return renderPassword(req, res, {
+        errors: [],
+        notice: `Too many wrong passwords. Wait ${waitText(wait)} and try again.`,
+      });
+    }
+    const organizer = await repos.organizers.findByEmail(session.email);
+    let hash: string | undefined;
+    try {
+      const valid = organizer ? await hashing.run(() => verifyPassword(current, organizer.passwordHash)) : false;
+      if (valid) hash = await hashing.run(() => hashPassword(next));
+    } catch (error) {
+      if (!(error instanceof HashingBusyError)) throw error;
+      await throttle.withdraw(verdict.attempt);
+      res.status(503).setHeader('Retry-After', '5');
+      return renderPassword(req, res, {
+        errors: [],
+        notice: 'Too many people are signing in at once. Wait a few seconds and try again.',
+      });
+    }
+    if (!organizer || hash === undefined) {
+      logger.info({ event: 'organizer password change refused', organizerId: session.organizerId }, 'wrong password');
+      const message = 'Your current password is not right.';
+      return renderPassword(req, res.status(422), { errors: [{ field: 'current_password', message }] });
+    }
+    await throttle.succeeded(verdict.attempt);
+    // Ends every session of the account, this one included; this browser then gets a fresh one.
+    await repos.organizers.setPassword(organizer.email, hash, clock.now().toISOString());
+    await sessions.start(req, res, organizer.id);
+    logger.info({ event: 'organizer password changed', organizerId: organizer.id }, 'organizer password changed');
+    res.redirect(303, '/organizers/password?changed');
   });
 
   router.get('/organizers', page, async (req, res) => {
