@@ -233,6 +233,46 @@ export interface CampaignCatalog {
   all: Campaign[];
   defaultCampaign: Campaign;
   bySlug(slug: string): Campaign | undefined;
+  /** Email domains refused at signing (disposable-domains.txt beside the campaign files), lower-case. */
+  disposableDomains: ReadonlySet<string>;
+}
+
+/** The file of disposable-mail domains organizers keep beside the campaigns (README, "Disposable mail"). */
+export const DISPOSABLE_DOMAINS_FILE = 'disposable-domains.txt';
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/;
+
+/** One domain a line; `#` starts a comment; blank lines are ignored. A line that is not a domain stops start-up. */
+export function parseDisposableDomains(file: string, text: string): Set<string> {
+  const domains = new Set<string>();
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = (raw.split('#')[0] ?? '').trim().toLowerCase();
+    if (!line) return;
+    if (!DOMAIN.test(line)) {
+      throw new CampaignContentError(
+        `${displayName(file)} line ${i + 1}: "${line}" is not a domain name: write one domain a line, like mailinator.com`,
+      );
+    }
+    domains.add(line);
+  });
+  return domains;
+}
+
+function loadDisposableDomains(dir: string): Set<string> {
+  const file = join(dir, DISPOSABLE_DOMAINS_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return new Set();
+    throw error;
+  }
+  return parseDisposableDomains(file, text);
+}
+
+/** Whether mail to this domain, or to a domain under it (x.mailinator.com), is disposable by the list. */
+export function isDisposable(catalog: CampaignCatalog, domain: string): boolean {
+  const labels = domain.toLowerCase().split('.');
+  return labels.some((_, i) => catalog.disposableDomains.has(labels.slice(i).join('.')));
 }
 
 /** Reads every `*.md` in the folder. One may say `default: true`; otherwise the first by file name is the home page. */
@@ -249,10 +289,14 @@ export function loadCampaigns(dir: string): CampaignCatalog {
     );
   }
   const all = files.map((f) => parseCampaign(join(dir, f), readFileSync(join(dir, f), 'utf8')));
-  return catalogOf(all, dir);
+  return catalogOf(all, dir, loadDisposableDomains(dir));
 }
 
-export function catalogOf(all: Campaign[], where = 'campaigns'): CampaignCatalog {
+export function catalogOf(
+  all: Campaign[],
+  where = 'campaigns',
+  disposableDomains: ReadonlySet<string> = new Set(),
+): CampaignCatalog {
   if (all.length === 0)
     throw new CampaignContentError(
       `There are no campaign files (*.md) in ${where}: add one, or set CAMPAIGNS_DIR to the folder that has them`,
@@ -273,7 +317,7 @@ export function catalogOf(all: Campaign[], where = 'campaigns'): CampaignCatalog
     );
   }
   const defaultCampaign = defaults[0] ?? (all[0] as Campaign);
-  return { all, defaultCampaign, bySlug: (slug) => seen.get(slug) };
+  return { all, defaultCampaign, bySlug: (slug) => seen.get(slug), disposableDomains };
 }
 
 /**
@@ -290,6 +334,9 @@ export class LiveCatalog implements CampaignCatalog {
   }
   bySlug(slug: string): Campaign | undefined {
     return this.current.bySlug(slug);
+  }
+  get disposableDomains(): ReadonlySet<string> {
+    return this.current.disposableDomains;
   }
   replace(next: CampaignCatalog): void {
     this.current = next;

@@ -53,10 +53,13 @@ export function createOutboxRepository(db: Db): OutboxRepository {
     `INSERT INTO mail_suppressions (address_key, reason, created_at) VALUES (@key, @reason, @at)
      ON CONFLICT (address_key) DO NOTHING`,
   );
-  // The other messages still waiting for that address (claimed by nobody): given up with it.
+  // The other messages still waiting for that address (claimed by nobody): given up with it. Found by
+  // their signature's canonical key (j.ohn@ and john@gmail.com are one mailbox), or for mail that is
+  // not a signer's, by the address as typed.
   const failOthers = db.prepare<{ key: string; at: string; error: string }>(
     `UPDATE mail_outbox SET failed_at = @at, payload = NULL, last_error = @error
-      WHERE sent_at IS NULL AND failed_at IS NULL AND claimed_by IS NULL AND lower(trim(to_address)) = @key`,
+      WHERE sent_at IS NULL AND failed_at IS NULL AND claimed_by IS NULL
+        AND (signature_id IN (SELECT id FROM signatures WHERE email_key = @key) OR lower(trim(to_address)) = @key)`,
   );
   const noteFailure = db.prepare<[string, string]>(
     'UPDATE mail_status SET last_failure_at = ?, last_failure = ? WHERE id = 1',

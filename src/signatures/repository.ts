@@ -126,5 +126,5 @@ export interface SignatureRepository {
   unsubscribe(signatureId: number, at: Date): Promise<boolean>;
 }
 
-/** The key that makes one signature per address: surrounding space and letter case never matter. */
-export const emailKey = (email: string): string => email.trim().toLowerCase();
+/** The key that makes one signature per address (canonical: see emailKey.ts). */
+export { emailKey } from './emailKey.js';

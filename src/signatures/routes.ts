@@ -1,12 +1,13 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppDeps } from '../app.js';
-import type { Campaign } from '../campaigns/content.js';
+import { isDisposable, type Campaign } from '../campaigns/content.js';
 import { renderCampaignPage } from '../campaigns/routes.js';
 import { campaignPath, progressView, shareLinks } from '../campaigns/view.js';
 import { readCookie } from '../http/cookies.js';
 import { perAddressLimit } from '../http/rateLimits.js';
 import { noStore } from '../http/security.js';
 import { newEmailTokens } from '../mail/tokens.js';
+import { emailDomain } from './emailKey.js';
 import { formValues, parseSignatureForm, type FieldError, type FormValues } from './form.js';
 import { readFormToken, tokenToRedraw, type FormTiming } from './formToken.js';
 import type { DiscardReason } from './repository.js';
@@ -22,6 +23,8 @@ const MESSAGES = {
     'This page was open for a long time, so your signature was not added yet. Check your details and select “Sign the letter” again.',
   closedHeading: 'This campaign has closed',
   closed: 'It is no longer collecting signatures, so yours was not added. Thank you for wanting to take part.',
+  disposable: (domain: string) =>
+    `Enter an email address of your own: addresses at ${domain} are disposable (anyone can read their mail), so they cannot sign`,
 };
 /** The form's hidden trap: people never see it, form-filling bots fill it in. */
 export const HONEYPOT_FIELD = 'website';
@@ -140,6 +143,17 @@ export function signatureRoutes(deps: AppDeps): Router {
     const timing = timingOf(req, campaign);
     if (!parsed.ok) {
       await redraw(res, campaign, timing, 422, { values: parsed.values, errors: parsed.errors });
+      return;
+    }
+    // Disposable-mail domains organizers list (campaigns/disposable-domains.txt): a mistake to fix,
+    // said plainly, since a person may not know the address they were given is one.
+    const domain = emailDomain(parsed.value.email);
+    if (isDisposable(campaigns, domain)) {
+      const values = formValues(req.body as Record<string, unknown>);
+      await redraw(res, campaign, timing, 422, {
+        values,
+        errors: [{ field: 'email', message: MESSAGES.disposable(domain) }],
+      });
       return;
     }
     const automated = looksAutomated(req, timing);

@@ -60,7 +60,7 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
      VALUES (@campaignSlug, @firstName, @lastName, @email, @emailKey, @country, @postalCode,
              @comment, @optedIn, @consentVersion, @sourceHash, @createdAt, @status, @locale,
              @emailCount, @emailDay, @emailCount)
-     ON CONFLICT (email_key, campaign_slug) DO NOTHING`,
+     ON CONFLICT (email_key, campaign_slug, duplicate_id) DO NOTHING`,
   );
   const mail = createMailQueue(db);
 
@@ -311,7 +311,7 @@ function createMailQueue(db: Db) {
     { id: number; firstName: string; status: 'pending' | 'confirmed'; optedIn: number; emailCount: number }
   >(
     `SELECT id, first_name AS firstName, status, opted_in AS optedIn, email_count AS emailCount
-       FROM signatures WHERE email_key = ? AND campaign_slug = ?`,
+       FROM signatures WHERE email_key = ? AND campaign_slug = ? AND duplicate_id = 0`,
   );
   const counted = db.prepare<{ id: number; day: string }>(
     `UPDATE signatures
