@@ -14,6 +14,7 @@ import { answerReady, servePrepared, type ReadyPrepared } from './http/responseC
 import { refuseCrossSitePosts, securityHeaderList, securityHeaders } from './http/security.js';
 import type { Signer } from './http/signing.js';
 import type { Logger } from './logger.js';
+import { moderationRoutes } from './moderation/routes.js';
 import { organizerRoutes } from './organizers/routes.js';
 import { fromRoot } from './paths.js';
 import { privacyRoutes } from './privacy/routes.js';
@@ -103,6 +104,7 @@ export function createApp(deps: AppDeps): App {
   if (!config.production) app.use(devMailRoutes(deps));
   // Before the organizer routes, whose last handler answers every other /organizers address.
   app.use(deliveryRoutes(deps));
+  app.use(moderationRoutes(deps));
   app.use(organizerRoutes(deps));
   app.use(privacyRoutes(deps));
 

@@ -3,6 +3,8 @@ import type { CampaignRepository } from './campaigns/repository.js';
 import { createCampaignRepository } from './campaigns/sqlite.js';
 import type { DeliveryRepository } from './deliveries/repository.js';
 import { createDeliveryRepository } from './deliveries/sqlite.js';
+import type { ModerationRepository } from './moderation/repository.js';
+import { createModerationRepository } from './moderation/sqlite.js';
 import type { OutboxRepository } from './mail/repository.js';
 import { createOutboxRepository } from './mail/sqlite.js';
 import type { LoginAttemptRepository, OrganizerRepository } from './organizers/repository.js';
@@ -26,6 +28,8 @@ export interface Repositories {
   /** Mail waiting to be sent, and addresses that refuse it. */
   outbox: OutboxRepository;
   deliveries: DeliveryRepository;
+  /** Search, invalidation and signals against fake signatures. */
+  moderation: ModerationRepository;
 }
 
 /** Every repository over one database: the only place in the app with SQL. */
@@ -39,5 +43,6 @@ export function createRepositories(db: Db, options: SignatureStoreOptions = {}):
     system: createSystemRepository(db, options),
     outbox: createOutboxRepository(db),
     deliveries: createDeliveryRepository(db),
+    moderation: createModerationRepository(db),
   };
 }

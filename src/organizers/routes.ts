@@ -72,11 +72,11 @@ const LOGIN_FAILED = 'The email address or password is not right.';
 
 /** "2026-11-28T12:00:00.000Z~42": where the next page of recent signatures starts. */
 const CURSOR = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)~(\d{1,15})$/;
-const parseCursor = (value: unknown): SignatureCursor | undefined => {
+export const parseCursor = (value: unknown): SignatureCursor | undefined => {
   const match = typeof value === 'string' ? CURSOR.exec(value) : null;
   return match?.[1] && match[2] ? { createdAt: match[1], id: Number(match[2]) } : undefined;
 };
-const formatCursor = (cursor: SignatureCursor): string => encodeURIComponent(`${cursor.createdAt}~${cursor.id}`);
+export const formatCursor = (cursor: SignatureCursor): string => encodeURIComponent(`${cursor.createdAt}~${cursor.id}`);
 /** `?after=` (older than a row) or `?before=` (newer); anything else is the newest page. */
 function positionOf(query: Request['query']): RecentPosition | undefined {
   const after = parseCursor(query.after);

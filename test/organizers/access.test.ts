@@ -36,6 +36,8 @@ export const ORGANIZER_URLS: OrganizerUrl[] = [
   { method: 'get', path: '/organizers/campaigns/SLUG/delivery/packages/PKG', ok: 200 },
   { method: 'get', path: '/organizers/campaigns/SLUG/delivery/packages/PKG/list.txt', ok: 200, download: true },
   { method: 'post', path: '/organizers/campaigns/SLUG/delivery/packages/PKG/delivered', ok: 303 },
+  { method: 'get', path: '/organizers/campaigns/SLUG/search', ok: 200 },
+  { method: 'get', path: '/organizers/campaigns/SLUG/search?last_name=Lovelace', ok: 200 },
 ];
 
 interface Fixture {
