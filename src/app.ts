@@ -1,6 +1,6 @@
 import { IncomingMessage, ServerResponse, type ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import type { CampaignCatalog } from './campaigns/content.js';
 import { campaignPages } from './campaigns/routes.js';
 import type { Clock } from './clock.js';
@@ -13,6 +13,8 @@ import { requestLog } from './http/requestLog.js';
 import { answerReady, servePrepared, type ReadyPrepared } from './http/responseCache.js';
 import { refuseCrossSitePosts, securityHeaderList, securityHeaders } from './http/security.js';
 import type { Signer } from './http/signing.js';
+import { pageLanguage } from './i18n/http.js';
+import { DEFAULT_LOCALE, LOCALES } from './i18n/index.js';
 import type { Logger } from './logger.js';
 import { moderationRoutes } from './moderation/routes.js';
 import { organizerRoutes } from './organizers/routes.js';
@@ -91,6 +93,8 @@ export function createApp(deps: AppDeps): App {
   // files), answered from prepared responses that carry their own security headers and log line. Most
   // of these requests never get this far: frontOf (below) answers them before Express.
   const pages = campaignPages(deps, headers);
+  // Every template rendered from here on speaks the language of the address (/es/… or English).
+  app.use(pageLanguage);
   app.use(pages.handler);
   app.use(servePrepared(logger, headers, assets.find));
   app.use(requestLog(logger));
@@ -99,14 +103,20 @@ export function createApp(deps: AppDeps): App {
   app.use(mailHealthRoute(deps));
   app.use(refuseCrossSitePosts(config));
 
-  app.use(signatureRoutes(deps));
-  app.use(linkRoutes(deps));
+  // What supporters see is at the same addresses in every language, under /es for Spanish; each
+  // router is mounted once per language (one router, so its rate limits are shared by both).
+  const inEveryLanguage = (router: Router) => {
+    app.use(router);
+    for (const locale of LOCALES) if (locale !== DEFAULT_LOCALE) app.use(`/${locale}`, router);
+  };
+  inEveryLanguage(signatureRoutes(deps));
+  inEveryLanguage(linkRoutes(deps));
   if (!config.production) app.use(devMailRoutes(deps));
   // Before the organizer routes, whose last handler answers every other /organizers address.
   app.use(deliveryRoutes(deps));
   app.use(moderationRoutes(deps));
   app.use(organizerRoutes(deps));
-  app.use(privacyRoutes(deps));
+  inEveryLanguage(privacyRoutes(deps));
 
   app.use(notFound);
   app.use(errorHandler(logger, config.production));

@@ -75,11 +75,11 @@
     copy.addEventListener('click', function () {
       navigator.clipboard.writeText(input.value).then(
         function () {
-          status.textContent = 'Link copied. Paste it anywhere to share.';
+          status.textContent = copy.getAttribute('data-copied');
         },
         function () {
           input.select();
-          status.textContent = 'Select the link and copy it.';
+          status.textContent = copy.getAttribute('data-copy-failed');
         },
       );
     });

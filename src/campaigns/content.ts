@@ -5,6 +5,7 @@ import YAML from 'yaml';
 import { isCountryCode } from '../signatures/countries.js';
 import { z, type core } from 'zod';
 import { fromRoot } from '../paths.js';
+import { DEFAULT_LOCALE, isLocale, LOCALES, type Locale } from '../i18n/index.js';
 
 /**
  * Campaigns are Markdown files with YAML front matter, edited by organizers without touching code.
@@ -87,8 +88,33 @@ const frontMatterSchema = z
     message: 'is missing: a closed campaign needs the date it closed (retention is counted from it)',
   });
 
+/**
+ * The words of a campaign in another language: a file beside the campaign's own, named after it and
+ * the language (`amazon-ring.es.md` for `amazon-ring.md`), holding only the copy. Every setting that
+ * is not words (slug, goal, target, dates, organizer, consent version) is the main file's, so the
+ * languages cannot disagree about them, and one count covers them all. Every copy field is required:
+ * a translation that lacks one is refused, never filled in from English.
+ */
+const translationSchema = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    summary: z.string().trim().min(1).max(300),
+    form_heading: z.string().trim().min(1).max(200),
+    share_text: z.string().trim().min(1).max(280),
+    letter: z.string().trim().min(1),
+    consent: z.object({ text: z.string().trim().min(1).max(300) }).strict(),
+    image_alt: z.string().trim().min(1).max(300).optional(),
+  })
+  .strict();
+
 export interface Campaign {
   slug: string;
+  /** The language of this copy: the main file is English, each translation file another language. */
+  locale: Locale;
+  /** This campaign in every language it is written in, this copy included (English always); made by catalogOf. */
+  inLanguage: ReadonlyMap<Locale, Campaign>;
+  /** The words of each translation file, from which catalogOf makes the other languages' copies. */
+  translations: ReadonlyMap<Locale, CampaignCopy>;
   title: string;
   summary: string;
   target: string;
@@ -115,6 +141,12 @@ export interface Campaign {
   imageAlt: string;
   file: string;
 }
+
+/** What a translation file replaces: the words, never a setting. */
+export type CampaignCopy = Pick<
+  Campaign,
+  'title' | 'summary' | 'formHeading' | 'shareText' | 'bodyHtml' | 'letterHtml' | 'imageAlt' | 'file'
+> & { consentText: string };
 
 export class CampaignContentError extends Error {}
 
@@ -183,7 +215,8 @@ function describeIssue(issue: core.$ZodIssue, data: unknown): string {
   }
 }
 
-export function parseCampaign(file: string, source: string): Campaign {
+/** A file's front matter, checked by `schema`, and the text after it; a mistake names file and field. */
+function readFile<T>(file: string, source: string, schema: z.ZodType<T>): { fm: T; body: string } {
   const name = displayName(file);
   const match = FRONT_MATTER.exec(source);
   if (!match) throw new CampaignContentError(`${name}: must start with a front matter block between --- lines`);
@@ -193,19 +226,27 @@ export function parseCampaign(file: string, source: string): Campaign {
   } catch (error) {
     throw new CampaignContentError(`${name}: the front matter is not valid YAML: ${oneLine((error as Error).message)}`);
   }
-  const parsed = frontMatterSchema.safeParse(data);
+  const parsed = schema.safeParse(data);
   if (!parsed.success) {
     const lines = parsed.error.issues.flatMap((issue) => describeIssue(issue, data).split('\n'));
     throw new CampaignContentError(lines.map((line) => `${name}: ${line}`).join('\n'));
   }
-  const fm = parsed.data;
   const body = (match[2] ?? '').trim();
   if (!body)
     throw new CampaignContentError(
       `${name}: the campaign text after the front matter is empty: write it below the closing ---`,
     );
-  return {
+  return { fm: parsed.data, body };
+}
+
+export function parseCampaign(file: string, source: string): Campaign {
+  const { fm, body } = readFile(file, source, frontMatterSchema);
+  const inLanguage = new Map<Locale, Campaign>();
+  const campaign: Campaign = {
     slug: fm.slug,
+    locale: DEFAULT_LOCALE,
+    inLanguage,
+    translations: new Map(),
     title: fm.title,
     summary: fm.summary,
     target: fm.target,
@@ -227,12 +268,50 @@ export function parseCampaign(file: string, source: string): Campaign {
     imageAlt: fm.image_alt ?? fm.title,
     file,
   };
+  inLanguage.set(DEFAULT_LOCALE, campaign);
+  return campaign;
+}
+
+/** `amazon-ring.es.md` → the main file's name and the language; undefined for a main file. */
+const TRANSLATION_FILE = /^(.+)\.([a-z]{2,3}(?:-[a-z0-9]{2,8})?)\.md$/i;
+
+/** The campaign (from parseCampaign) with a translation file's words added; catalogOf makes its copy in that language. */
+export function addTranslation(campaign: Campaign, locale: Locale, file: string, source: string): Campaign {
+  const { fm, body } = readFile(file, source, translationSchema);
+  const copy: CampaignCopy = {
+    title: fm.title,
+    summary: fm.summary,
+    formHeading: fm.form_heading,
+    shareText: fm.share_text,
+    bodyHtml: marked.parse(body, { async: false }),
+    letterHtml: marked.parse(fm.letter, { async: false }),
+    consentText: fm.consent.text,
+    imageAlt: fm.image_alt ?? fm.title,
+    file,
+  };
+  return { ...campaign, translations: new Map([...campaign.translations, [locale, copy]]) };
+}
+
+/**
+ * The campaign in each of its languages: the English one as it is, each translation the same
+ * campaign with the words replaced, so every setting is shared and read from one place.
+ */
+function withLanguages(main: Campaign): Campaign {
+  const inLanguage = new Map<Locale, Campaign>();
+  const english: Campaign = { ...main, locale: DEFAULT_LOCALE, inLanguage };
+  inLanguage.set(DEFAULT_LOCALE, english);
+  for (const [locale, { consentText, ...words }] of main.translations) {
+    inLanguage.set(locale, { ...english, ...words, locale, consent: { ...main.consent, text: consentText } });
+  }
+  return english;
 }
 
 export interface CampaignCatalog {
+  /** Every campaign, in English (each one's other languages are in its `inLanguage`). */
   all: Campaign[];
   defaultCampaign: Campaign;
-  bySlug(slug: string): Campaign | undefined;
+  /** The campaign in a language (English by default), or undefined when it has no copy in that language. */
+  bySlug(slug: string, locale?: Locale): Campaign | undefined;
   /** Email domains refused at signing (disposable-domains.txt beside the campaign files), lower-case. */
   disposableDomains: ReadonlySet<string>;
 }
@@ -288,15 +367,34 @@ export function loadCampaigns(dir: string): CampaignCatalog {
       `The campaigns folder ${dir} cannot be read (${code}): set CAMPAIGNS_DIR to the folder of campaign files`,
     );
   }
-  const all = files.map((f) => parseCampaign(join(dir, f), readFileSync(join(dir, f), 'utf8')));
-  return catalogOf(all, dir, loadDisposableDomains(dir));
+  const translations = files.filter((f) => TRANSLATION_FILE.test(f));
+  const mains = files.filter((f) => !TRANSLATION_FILE.test(f));
+  const byFile = new Map(mains.map((f) => [f, parseCampaign(join(dir, f), readFileSync(join(dir, f), 'utf8'))]));
+  // Checked before any translation, so a broken main file is the first thing said.
+  for (const f of translations) {
+    const [, base = '', language = ''] = TRANSLATION_FILE.exec(f) ?? [];
+    const name = displayName(join(dir, f));
+    const locale = language.toLowerCase();
+    if (!isLocale(locale) || locale === DEFAULT_LOCALE)
+      throw new CampaignContentError(
+        `${name}: "${language}" is not a language of this site: a translation is named after its campaign's file and one of ${LOCALES.filter((l) => l !== DEFAULT_LOCALE).join(', ')}, such as ${base}.es.md`,
+      );
+    const campaign = byFile.get(`${base}.md`);
+    if (!campaign)
+      throw new CampaignContentError(
+        `${name}: there is no ${base}.md beside it: a translation is named after the file of the campaign it translates`,
+      );
+    byFile.set(`${base}.md`, addTranslation(campaign, locale, join(dir, f), readFileSync(join(dir, f), 'utf8')));
+  }
+  return catalogOf([...byFile.values()], dir, loadDisposableDomains(dir));
 }
 
 export function catalogOf(
-  all: Campaign[],
+  mains: Campaign[],
   where = 'campaigns',
   disposableDomains: ReadonlySet<string> = new Set(),
 ): CampaignCatalog {
+  const all = mains.map(withLanguages);
   if (all.length === 0)
     throw new CampaignContentError(
       `There are no campaign files (*.md) in ${where}: add one, or set CAMPAIGNS_DIR to the folder that has them`,
@@ -317,7 +415,12 @@ export function catalogOf(
     );
   }
   const defaultCampaign = defaults[0] ?? (all[0] as Campaign);
-  return { all, defaultCampaign, bySlug: (slug) => seen.get(slug), disposableDomains };
+  return {
+    all,
+    defaultCampaign,
+    bySlug: (slug, locale = DEFAULT_LOCALE) => seen.get(slug)?.inLanguage.get(locale),
+    disposableDomains,
+  };
 }
 
 /**
@@ -332,8 +435,8 @@ export class LiveCatalog implements CampaignCatalog {
   get defaultCampaign(): Campaign {
     return this.current.defaultCampaign;
   }
-  bySlug(slug: string): Campaign | undefined {
-    return this.current.bySlug(slug);
+  bySlug(slug: string, locale?: Locale): Campaign | undefined {
+    return this.current.bySlug(slug, locale);
   }
   get disposableDomains(): ReadonlySet<string> {
     return this.current.disposableDomains;

@@ -11,12 +11,14 @@ import {
 import { isDatabaseUnavailable } from '../http/errors.js';
 import type { HeaderList } from '../http/security.js';
 import { recentSignersView, type RecentSignerView } from '../privacy/view.js';
-import { COUNTRIES, countryName } from '../signatures/countries.js';
+import { i18nLocals } from '../i18n/http.js';
+import { alternatesOf, DEFAULT_LOCALE, LOCALES, localePath, translator, type Locale } from '../i18n/index.js';
+import { countryList, countryName } from '../signatures/countries.js';
 import { COMMENT_MAX, type FieldError, type FormValues } from '../signatures/form.js';
 import { issueFormToken } from '../signatures/formToken.js';
 import type { Campaign } from './content.js';
 import type { CampaignTotals } from './repository.js';
-import { campaignPath, formatNumber, progressView } from './view.js';
+import { campaignPath, progressView } from './view.js';
 
 /** Public pages are the same for everyone, so a cache in front may serve them to a crowd for a few seconds. */
 export const PUBLIC_PAGE_CACHE = 'public, max-age=0, s-maxage=5, stale-while-revalidate=30';
@@ -50,28 +52,31 @@ async function pageState(deps: AppDeps, campaign: Campaign): Promise<PageState> 
   };
 }
 
-/** The site's own preview image (public/img/social.png, drawn by test/browser/render-assets.ts). */
-const SITE_IMAGE = {
-  src: 'img/social.png',
-  external: false,
-  width: 1200,
-  height: 630,
-  alt: 'Undersigned: add your name to the letter. Sign the letter.',
-};
-
-/** The link preview image: the campaign's own (`image` in its file), or the site's. */
+/** The link preview image: the campaign's own (`image` in its file), or the site's (public/img/social.png, drawn by test/browser/render-assets.ts). */
 function socialImage(campaign: Campaign) {
-  if (!campaign.image) return SITE_IMAGE;
+  if (!campaign.image) {
+    const alt = translator(campaign.locale).t('site.social_image_alt');
+    return { src: 'img/social.png', external: false, width: 1200, height: 630, alt };
+  }
   return { src: campaign.image, external: /^https:/i.test(campaign.image), alt: campaign.imageAlt };
 }
+
+/** The languages a campaign is written in, in the site's order. */
+export const languagesOf = (campaign: Campaign): Locale[] => LOCALES.filter((l) => campaign.inLanguage.has(l));
+
+/** The language switch of a page about a campaign: its other languages, at the same address in each. */
+export const campaignAlternates = (campaign: Campaign, path: string) => alternatesOf(path, languagesOf(campaign));
 
 function pageModel(deps: AppDeps, campaign: Campaign, state: PageState, form?: FormState) {
   const path = campaignPath(campaign);
   const errors = form?.errors ?? [];
   const problem = errors.length > 0 || form?.notice !== undefined;
+  const i18n = i18nLocals(campaign.locale, campaignAlternates(campaign, `/campaigns/${campaign.slug}`));
+  const { t } = i18n;
   return {
+    ...i18n,
     page: {
-      title: problem ? `Error: ${campaign.title}` : campaign.title,
+      title: problem ? t('site.error_title', { title: campaign.title }) : campaign.title,
       description: campaign.summary,
       canonicalUrl: deps.config.baseUrl + path,
       jsonUrl: `${path}.json`,
@@ -101,18 +106,21 @@ function pageModel(deps: AppDeps, campaign: Campaign, state: PageState, form?: F
       // sentences (%{count} is the number).
       comment: {
         max: COMMENT_MAX,
-        info: `You can enter up to ${formatNumber(COMMENT_MAX)} characters`,
-        left: 'You have %{count} characters left',
-        leftOne: 'You have %{count} character left',
-        over: 'You have %{count} characters too many',
-        overOne: 'You have %{count} character too many',
+        info: t('campaign.comment_info', { max: COMMENT_MAX }),
+        left: t('campaign.comment_left', { count: 2 }),
+        leftOne: t('campaign.comment_left', { count: 1 }),
+        over: t('campaign.comment_over', { count: 2 }),
+        overOne: t('campaign.comment_over', { count: 1 }),
       },
       errors,
       notice: form?.notice,
       errorFor: Object.fromEntries(errors.map((e) => [e.field, e.message])),
     },
-    countries: COUNTRIES,
-    recentSigners: state.recentSigners,
+    countries: countryList(campaign.locale),
+    recentSigners: state.recentSigners?.map((s) => ({
+      name: s.name,
+      country: countryName(s.country, campaign.locale),
+    })),
   };
 }
 
@@ -186,10 +194,24 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Campa
   const currentRoutes = () => {
     if (routesOf === campaigns.all) return routes;
     routesOf = campaigns.all;
-    routes = new Map<string, PublicRoute>([['/', { campaign: campaigns.defaultCampaign, kind: 'page' }]]);
-    for (const campaign of campaigns.all) {
-      routes.set(campaignPath(campaign), { campaign, kind: 'page' });
-      routes.set(`${campaignPath(campaign)}.json`, { campaign, kind: 'json' });
+    routes = new Map<string, PublicRoute>();
+    for (const locale of LOCALES) {
+      // The home page of a language is the default campaign in it, or else the first one written in it.
+      const home =
+        campaigns.defaultCampaign.inLanguage.get(locale) ??
+        campaigns.all.map((c) => c.inLanguage.get(locale)).find((c) => c !== undefined);
+      if (home) routes.set(localePath(locale, '/'), { campaign: home, kind: 'page' });
+      for (const main of campaigns.all) {
+        const campaign = main.inLanguage.get(locale);
+        if (!campaign) continue;
+        routes.set(campaignPath(campaign), { campaign, kind: 'page' });
+        routes.set(`${campaignPath(campaign)}.json`, { campaign, kind: 'json' });
+      }
+    }
+    // "/es" as well as "/es/": people type it without the slash.
+    for (const locale of LOCALES) {
+      const home = routes.get(localePath(locale, '/'));
+      if (home && locale !== DEFAULT_LOCALE) routes.set(`/${locale}`, home);
     }
     return routes;
   };
@@ -238,6 +260,8 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Campa
   }
 
   const second = (now: number) => Math.floor(now / 1000);
+  // One kept copy per campaign, kind and language: the count is shared, the words are not.
+  const slotOf = (kind: PublicRoute['kind'], campaign: Campaign) => `${kind}:${campaign.slug}:${campaign.locale}`;
   // A reload makes new Campaign objects, and with them a new revision and so a new key.
   const pageKey = (campaign: Campaign, state: SharedState, now: number) =>
     `${revision(campaign)}|${state.key}|${second(now)}`;
@@ -254,7 +278,7 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Campa
       now: new Date(now),
       second: second(now),
     };
-    return cache.get(`page:${campaign.slug}`, pageKey(campaign, shared, now), pageOptions, () =>
+    return cache.get(slotOf('page', campaign), pageKey(campaign, shared, now), pageOptions, () =>
       renderToString(res, 'campaign', pageModel(deps, campaign, state)),
     );
   }
@@ -263,7 +287,7 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Campa
     // Every signature or removal moves the count or updatedAt, and with them the by-country figures.
     const shared = await sharedState(campaign, now);
     const { totals } = shared;
-    return cache.get(`json:${campaign.slug}`, jsonKey(campaign, shared), jsonOptions, async () => {
+    return cache.get(slotOf('json', campaign), jsonKey(campaign, shared), jsonOptions, async () => {
       const byCountry = await deps.repos.campaigns.byCountry(campaign.slug);
       return JSON.stringify({
         slug: campaign.slug,
@@ -273,7 +297,7 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Campa
         open: campaign.open,
         signaturesByCountry: byCountry.map((c) => ({
           code: c.country,
-          name: countryName(c.country),
+          name: countryName(c.country, campaign.locale),
           count: c.count,
         })),
         updatedAt: totals.updatedAt,
@@ -289,7 +313,7 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Campa
     // The database cannot be read just now (locked, failing): the last copy made, rather than an
     // error page for the whole crowd. Only before there is any copy does the error show.
     return fresh.catch((error: unknown) => {
-      const kept = isDatabaseUnavailable(error) ? cache.lastMadeFor(`${route.kind}:${route.campaign.slug}`) : undefined;
+      const kept = isDatabaseUnavailable(error) ? cache.lastMadeFor(slotOf(route.kind, route.campaign)) : undefined;
       if (!kept) throw error;
       logger.warn(
         { err: { code: (error as { code?: string }).code }, path },
@@ -306,8 +330,8 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Campa
     const state = current(route.campaign.slug, now);
     if (!state) return undefined;
     return route.kind === 'page'
-      ? cache.ready(`page:${route.campaign.slug}`, pageKey(route.campaign, state, now))
-      : cache.ready(`json:${route.campaign.slug}`, jsonKey(route.campaign, state));
+      ? cache.ready(slotOf('page', route.campaign), pageKey(route.campaign, state, now))
+      : cache.ready(slotOf('json', route.campaign), jsonKey(route.campaign, state));
   };
 
   return {

@@ -1,6 +1,8 @@
+import { localePath } from '../i18n/index.js';
 import type { Campaign } from './content.js';
 import type { CampaignTotals } from './repository.js';
 
+// Organizer pages are in English (the supporters' pages format with the page's translator).
 const number = new Intl.NumberFormat('en-US');
 export const formatNumber = (n: number): string => number.format(n);
 
@@ -9,8 +11,6 @@ export interface ProgressView {
   goal: number;
   countText: string;
   goalText: string;
-  /** "signature" or "signatures", to agree with the count. */
-  noun: string;
   percent: number;
 }
 
@@ -21,12 +21,12 @@ export function progressView(campaign: Campaign, totals: CampaignTotals): Progre
     goal: campaign.goal,
     countText: formatNumber(count),
     goalText: formatNumber(campaign.goal),
-    noun: count === 1 ? 'signature' : 'signatures',
     percent: Math.min(100, Math.floor((count / campaign.goal) * 100)),
   };
 }
 
-export const campaignPath = (campaign: Campaign): string => `/campaigns/${campaign.slug}`;
+/** The campaign's page in the language of this copy of it: /campaigns/<slug>, /es/campaigns/<slug>. */
+export const campaignPath = (campaign: Campaign): string => localePath(campaign.locale, `/campaigns/${campaign.slug}`);
 
 export interface ShareLinks {
   url: string;

@@ -3,6 +3,7 @@ import type { AppDeps } from '../app.js';
 import type { Campaign } from '../campaigns/content.js';
 import { PUBLIC_PAGE_CACHE } from '../campaigns/routes.js';
 import { campaignPath, formatNumber } from '../campaigns/view.js';
+import { LOCALES, localePath } from '../i18n/index.js';
 import { noStore } from '../http/security.js';
 import { heldCampaign, holds } from '../organizers/access.js';
 import { CSRF_FIELD, createCsrf } from '../organizers/csrf.js';
@@ -261,12 +262,15 @@ export function deliveryRoutes(deps: AppDeps): Router {
 
   // The privacy page links each campaign's delivery record once there is one
   // (views/deliveries/_privacy-link.ejs); its own route reads res.locals.
-  router.get('/privacy', async (_req, res, next) => {
-    res.locals.deliveredCampaigns = Object.fromEntries(
-      (await deliveries.campaignsWithDeliveries()).map((slug) => [slug, publicDeliveriesPath(slug)]),
-    );
-    next();
-  });
+  router.get(
+    LOCALES.map((locale) => localePath(locale, '/privacy')),
+    async (_req, res, next) => {
+      res.locals.deliveredCampaigns = Object.fromEntries(
+        (await deliveries.campaignsWithDeliveries()).map((slug) => [slug, publicDeliveriesPath(slug)]),
+      );
+      next();
+    },
+  );
 
   // The public record: what was delivered, when, how many names and the list's digest. No names.
   router.get(publicDeliveriesPath(':slug'), async (req, res, next) => {

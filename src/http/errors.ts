@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { translatorOf } from '../i18n/http.js';
 import type { Logger } from '../logger.js';
 import { loggablePath } from './requestLog.js';
 
@@ -9,10 +10,11 @@ export const notFound: RequestHandler = (req, res, next) => {
   } catch {
     return next(Object.assign(new URIError('Malformed URL'), { status: 400 }));
   }
+  const { t } = translatorOf(res);
   res.status(404).render('error', {
-    page: { title: 'Page not found' },
-    heading: 'Page not found',
-    message: 'If you typed the address, check it is correct. If you followed a link, it may be out of date.',
+    page: { title: t('errors.not_found_heading') },
+    heading: t('errors.not_found_heading'),
+    message: t('errors.not_found'),
     statusCode: 404,
   });
 };
@@ -31,17 +33,17 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export function errorHandler(logger: Logger, production: boolean): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
+    const { t } = translatorOf(res);
     const status =
       (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       // Body parser and URL decoding errors: the client sent something we cannot read.
       const tooLarge = status === 413;
+      const heading = t(tooLarge ? 'errors.too_large_heading' : 'errors.bad_request_heading');
       res.status(status).render('error', {
-        page: { title: tooLarge ? 'What you sent is too long' : 'Something in that request was not right' },
-        heading: tooLarge ? 'What you sent is too long' : 'Something in that request was not right',
-        message: tooLarge
-          ? 'Please shorten what you wrote and try again.'
-          : 'We could not read that request. Please go back and try again.',
+        page: { title: heading },
+        heading,
+        message: t(tooLarge ? 'errors.too_large' : 'errors.bad_request'),
         statusCode: status,
       });
       return;
@@ -58,19 +60,18 @@ export function errorHandler(logger: Logger, production: boolean): ErrorRequestH
       res.setHeader('Retry-After', '5');
       res.setHeader('Cache-Control', 'no-store');
       res.status(503).render('error', {
-        page: { title: 'Please try again' },
-        heading: 'Sorry, please try again in a moment',
-        message:
-          'We are very busy and could not save that just now. Nothing was recorded: please go back and send the form again.',
+        page: { title: t('errors.unavailable_title') },
+        heading: t('errors.unavailable_heading'),
+        message: t('errors.unavailable'),
         statusCode: 503,
       });
       return;
     }
     logger.error({ err: error, method: req.method, path: loggablePath(req.path) }, 'unhandled error');
     res.status(500).render('error', {
-      page: { title: 'Sorry, something went wrong' },
-      heading: 'Sorry, something went wrong',
-      message: 'Please try again in a moment.',
+      page: { title: t('errors.server_heading') },
+      heading: t('errors.server_heading'),
+      message: t('errors.server'),
       statusCode: 500,
       detail: production ? undefined : (error as Error)?.stack,
     });

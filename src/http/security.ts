@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../config.js';
+import { translatorOf } from '../i18n/http.js';
 
 /**
  * Response headers for every page. The CSP allows only our own files: no inline script or style (so
@@ -80,7 +81,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * secret token in its path, which only the email carried, and it can only take the person off the
  * updates list; that one address is let through.
  */
-const ONE_CLICK_UNSUBSCRIBE = /^\/campaigns\/[^/]+\/unsubscribe\/[A-Za-z0-9_-]{43}$/;
+const ONE_CLICK_UNSUBSCRIBE = /^(?:\/[a-z]{2})?\/campaigns\/[^/]+\/unsubscribe\/[A-Za-z0-9_-]{43}$/;
 
 /**
  * Refuses cross-site form posts (OWASP's fetch-metadata defence). Browsers that send
@@ -104,12 +105,12 @@ export function refuseCrossSitePosts(config: Config): RequestHandler {
       allowed = true;
     }
     if (allowed) return next();
+    const { t } = translatorOf(res);
     res.status(403);
     res.render('error', {
-      page: { title: 'This form was sent from another site' },
-      heading: 'This form was sent from another site',
-      message:
-        'For your safety we only accept forms sent from our own pages. Please go back to the campaign page and sign there.',
+      page: { title: t('errors.cross_site_heading') },
+      heading: t('errors.cross_site_heading'),
+      message: t('errors.cross_site'),
       statusCode: 403,
     });
   };

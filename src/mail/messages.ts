@@ -3,7 +3,7 @@ import type { SendMailOptions } from 'nodemailer';
 import type { CampaignCatalog } from '../campaigns/content.js';
 import { fromRoot } from '../paths.js';
 import { PENDING_DAYS } from '../privacy/retention.js';
-import { fill, mailCopy } from './copy.js';
+import { isLocale, translator } from '../i18n/index.js';
 import { linkPath } from './links.js';
 import type { OutboxMessage } from './repository.js';
 
@@ -29,19 +29,27 @@ const ejs = createRequire(import.meta.url)('ejs') as {
  * is the address of our own page as it is, never rewritten through a redirector that could count clicks.
  */
 export async function renderMessage(message: OutboxMessage, deps: MessageDeps): Promise<SendMailOptions> {
-  const campaign = deps.campaigns.bySlug(message.campaignSlug);
+  // In the language the person signed in; should that copy of the campaign have been taken away
+  // since, in English rather than not at all.
+  const locale = isLocale(message.locale) ? message.locale : 'en';
+  const campaign = deps.campaigns.bySlug(message.campaignSlug, locale) ?? deps.campaigns.bySlug(message.campaignSlug);
   if (!campaign) throw new Error(`no campaign ${message.campaignSlug} for outbox message ${message.id}`);
   const { payload } = message;
-  const copy = mailCopy(message.locale);
-  const subject = fill(copy.subject[message.kind], { title: campaign.title });
+  const { t, th } = translator(campaign.locale);
+  const subject = t(message.kind === 'confirm' ? 'mail.confirm_subject' : 'mail.already_subject', {
+    title: campaign.title,
+  });
   const token = message.kind === 'confirm' ? payload.tokens.confirm : payload.tokens.withdraw;
   if (!token) throw new Error(`outbox message ${message.id} has no link token`);
-  const link = deps.baseUrl + linkPath(campaign.slug, message.kind === 'confirm' ? 'confirm' : 'withdraw', token);
+  const action = message.kind === 'confirm' ? 'confirm' : 'withdraw';
+  const link = deps.baseUrl + linkPath(campaign.slug, action, token, campaign.locale);
   const unsubscribe = payload.tokens.unsubscribe
-    ? deps.baseUrl + linkPath(campaign.slug, 'unsubscribe', payload.tokens.unsubscribe)
+    ? deps.baseUrl + linkPath(campaign.slug, 'unsubscribe', payload.tokens.unsubscribe, campaign.locale)
     : undefined;
   const data = {
-    lang: message.locale,
+    lang: campaign.locale,
+    t,
+    th,
     subject,
     firstName: payload.firstName,
     campaign: { title: campaign.title, target: campaign.target, organizer: campaign.organizer.name },

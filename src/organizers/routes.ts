@@ -13,6 +13,7 @@ import { noStore } from '../http/security.js';
 import { countryName } from '../signatures/countries.js';
 import { discardedView } from '../signatures/discards.js';
 import type { ExportRow, RecentPosition, SignatureCursor } from '../signatures/repository.js';
+import { channelsView } from './channels.js';
 import { CSRF_FIELD, createCsrf } from './csrf.js';
 import { signaturesCsv } from './csv.js';
 import { writeSignaturesXlsx, XLSX_TYPE } from './xlsx.js';
@@ -316,7 +317,7 @@ export function organizerRoutes(deps: AppDeps): Router {
     const campaign = campaignOr404(req);
     if (!campaign) return next();
     const position = positionOf(req.query);
-    const [totals, figures, byCountry, recent, discarded, outbox] = await Promise.all([
+    const [totals, figures, byCountry, recent, discarded, outbox, channels] = await Promise.all([
       repos.campaigns.totals(campaign.slug),
       campaignFigures(repos, campaign.slug, clock.now()),
       repos.campaigns.byCountry(campaign.slug),
@@ -326,6 +327,7 @@ export function organizerRoutes(deps: AppDeps): Router {
       ),
       discardedView(repos.signatures, campaign.slug, clock.now(), config.minFillSeconds),
       repos.outbox.health(),
+      channelsView(repos, campaign.slug),
     ]);
     const base = `/organizers/campaigns/${campaign.slug}`;
     res.render('organizers/campaign', {
@@ -366,6 +368,7 @@ export function organizerRoutes(deps: AppDeps): Router {
         olderHref: recent.next ? `${base}?after=${formatCursor(recent.next)}#recent` : undefined,
       },
       discarded,
+      channels,
       downloads: {
         all: { csv: `${base}/signatures.csv`, xlsx: `${base}/signatures.xlsx` },
         optedIn: { csv: `${base}/opted-in.csv`, xlsx: `${base}/opted-in.xlsx` },

@@ -1,6 +1,6 @@
 import type { Campaign, CampaignCatalog } from '../campaigns/content.js';
 import { campaignPath } from '../campaigns/view.js';
-import { countryName } from '../signatures/countries.js';
+import { translator, type Locale } from '../i18n/index.js';
 import type { PrivacyRepository } from './repository.js';
 import type { MailConfig } from '../config.js';
 import { isPastRetention, PENDING_DAYS, retentionEndsOn } from './retention.js';
@@ -10,6 +10,7 @@ export const RECENT_SIGNERS_SHOWN = 10;
 export interface RecentSignerView {
   /** "Ada L." */
   name: string;
+  /** The country's code: the page names it in its own language. */
   country: string;
 }
 
@@ -22,18 +23,19 @@ export async function recentSignersView(
   const signers = await privacy.recentSigners(campaign.slug, RECENT_SIGNERS_SHOWN);
   return signers.map((s) => ({
     name: s.lastInitial ? `${s.firstName} ${s.lastInitial.toLocaleUpperCase('en')}.` : s.firstName,
-    country: countryName(s.country),
+    country: s.country,
   }));
 }
 
-const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-/** "31 January 2026": a date nobody misreads, whichever side of the Atlantic they live. */
-export const formatDate = (isoDate: string): string => longDate.format(new Date(`${isoDate}T00:00:00Z`));
+/** "31 January 2026": a date nobody misreads, whichever side of the Atlantic they live (organizer pages). */
+export const formatDate = (isoDate: string): string => translator('en').date(isoDate);
 
 export interface CampaignPrivacyView {
   slug: string;
   title: string;
   path: string;
+  /** The language of the title and the page it links: the page's, or English for a campaign not written in it. */
+  lang: Locale;
   target: string;
   organizer: { name: string; email: string; url: string | undefined };
   consentText: string;
@@ -44,30 +46,31 @@ export interface CampaignPrivacyView {
   retention: string;
 }
 
-function retentionSentence(campaign: Campaign, now: Date): string {
-  const months = `${campaign.retentionMonths} month${campaign.retentionMonths === 1 ? '' : 's'}`;
+function retentionSentence(campaign: Campaign, now: Date, locale: Locale): string {
+  const { t, date } = translator(locale);
+  const count = campaign.retentionMonths;
   const ends = retentionEndsOn(campaign);
-  if (!ends || !campaign.closedOn) {
-    return `This campaign is still open. We keep your details while it runs and for ${months} after it closes; then we erase them.`;
-  }
-  if (isPastRetention(campaign, now)) {
-    return `This campaign closed on ${formatDate(campaign.closedOn)}. The ${months} we keep details for have passed, so signers’ names, email addresses, postal codes and comments have been erased, or will be at the next daily clean-up.`;
-  }
-  return `This campaign closed on ${formatDate(campaign.closedOn)}. We keep signers’ details for ${months} after that and erase them on ${formatDate(ends)}.`;
+  if (!ends || !campaign.closedOn) return t('privacy.retention_open', { count });
+  const closed = date(campaign.closedOn);
+  if (isPastRetention(campaign, now)) return t('privacy.retention_past', { count, closed });
+  return t('privacy.retention_closed', { count, closed, ends: date(ends) });
 }
 
-export function campaignPrivacyView(campaign: Campaign, now: Date): CampaignPrivacyView {
+/** A campaign on the privacy page in `locale`: its copy in that language, or its English one. */
+export function campaignPrivacyView(main: Campaign, now: Date, locale: Locale = 'en'): CampaignPrivacyView {
+  const campaign = main.inLanguage.get(locale) ?? main;
   return {
     slug: campaign.slug,
     title: campaign.title,
     path: campaignPath(campaign),
+    lang: campaign.locale,
     target: campaign.target,
     organizer: campaign.organizer,
     consentText: campaign.consent.text,
     consentVersion: campaign.consent.version,
     showRecentSigners: campaign.showRecentSigners,
     confirmEmail: campaign.confirmEmail,
-    retention: retentionSentence(campaign, now),
+    retention: retentionSentence(campaign, now, locale),
   };
 }
 
@@ -81,9 +84,14 @@ export interface PrivacyPageView {
 }
 
 /** Every campaign on the site, the default first: each has its own organizers, wording and retention. */
-export function privacyPageView(catalog: CampaignCatalog, now: Date, mail: MailConfig): PrivacyPageView {
+export function privacyPageView(
+  catalog: CampaignCatalog,
+  now: Date,
+  mail: MailConfig,
+  locale: Locale = 'en',
+): PrivacyPageView {
   const ordered = [catalog.defaultCampaign, ...catalog.all.filter((c) => c !== catalog.defaultCampaign)];
-  const campaigns = ordered.map((c) => campaignPrivacyView(c, now));
+  const campaigns = ordered.map((c) => campaignPrivacyView(c, now, locale));
   return {
     campaigns,
     anyRecentSigners: campaigns.some((c) => c.showRecentSigners),

@@ -46,16 +46,26 @@ export function countryList(locale: string): readonly Country[] {
 export const COUNTRIES: readonly Country[] = countryList('en');
 
 const NAMES = new Map(COUNTRIES.map((c) => [c.code, c.name]));
+const namesIn = new Map<string, ReadonlyMap<string, string>>([['en', NAMES]]);
 
-export const countryName = (code: string): string => NAMES.get(code) ?? code;
+/** The country's name in a language (English by default), or the code for one that is not a country. */
+export function countryName(code: string, locale = 'en'): string {
+  let names = namesIn.get(locale);
+  if (!names) namesIn.set(locale, (names = new Map(countryList(locale).map((c) => [c.code, c.name]))));
+  return names.get(code) ?? code;
+}
 export const isCountryCode = (code: string): boolean => NAMES.has(code);
 
 // English puts "the" before names of unions, kingdoms, republics and groups of islands, and a few more.
 const WITH_THE_WORDS = /\b(Islands|Republic|Kingdom|States|Emirates|Territories|Territory)\b|^Congo\b/;
 const WITH_THE_CODES = new Set(['BS', 'GM', 'IM', 'KM', 'MV', 'NL', 'PH', 'SC', 'VA']);
 
-/** The country's English name as it reads inside a sentence: "the United States", "Germany". */
-export function countryInSentence(code: string): string {
+/**
+ * The country's name as it reads inside a sentence: "the United States", "Germany". Spanish names
+ * read well in a sentence as they are ("si no vives en Estados Unidos").
+ */
+export function countryInSentence(code: string, locale = 'en'): string {
+  if (locale !== 'en') return countryName(code, locale);
   const name = countryName(code);
   return WITH_THE_CODES.has(code) || WITH_THE_WORDS.test(name) ? `the ${name}` : name;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { translator, type Locale } from '../i18n/index.js';
 import { countryInSentence, isCountryCode, usesPostalCodes } from './countries.js';
 
 /** The form's fields in page order: the error summary lists problems in this order. */
@@ -53,81 +54,78 @@ const READABLE_NAME = (value: string): boolean => READABLE(value) && !/%[0-9A-Fa
 const US_ZIP = /^\d{5}(-\d{4})?$/;
 const POSTAL_CODE = /^[A-Z0-9](?:[A-Z0-9 -]{0,10}[A-Z0-9])?$/;
 
-/** What the postal code field says when it is wrong; `country` reads inside a sentence ("the United States"). */
-const POSTAL_MESSAGES = {
-  usMissing: 'Enter your ZIP code, or change the country if you are not in the United States',
-  usFormat:
-    'Enter a ZIP code with 5 digits, like 12345 or 12345-6789, or change the country if you are not in the United States',
-  missing: (country: string) => `Enter your postal code, or change the country if you are not in ${country}`,
-  formatIn: (country: string) =>
-    `Enter a postal code using letters, digits, spaces and hyphens, or change the country if you are not in ${country}`,
-  format: 'Enter a postal code using letters, digits, spaces and hyphens',
-};
-
 /** A field that arrives as anything other than one string (missing, repeated, nested) reads as empty. */
 const text = (clean: (value: string) => string) =>
   z.preprocess((v) => (typeof v === 'string' ? clean(v) : ''), z.string());
 
-const name = (label: string) =>
-  text(cleanLine)
-    .pipe(z.string().min(1, `Enter your ${label}`))
-    .pipe(z.string().max(NAME_MAX, `Your ${label} must be ${NAME_MAX} characters or fewer`))
-    .pipe(
-      z
-        .string()
-        .regex(HAS_LETTER, `Enter your ${label} using letters`)
-        .refine(READABLE_NAME, `Enter your ${label} using letters`),
-    );
-
-export const signatureSchema = z
-  .object({
-    first_name: name('first name'),
-    last_name: name('last name'),
-    email: text(cleanLine)
-      .pipe(z.string().min(1, 'Enter your email address'))
-      .pipe(z.string().max(254, 'Your email address must be 254 characters or fewer'))
-      .pipe(z.email('Enter an email address in the correct format, like name@example.com')),
-    country: text(cleanLine)
-      .pipe(z.string().toUpperCase())
-      .pipe(z.string().refine(isCountryCode, 'Select your country')),
-    postal_code: text((v) => cleanLine(v).toUpperCase().replace(/\s+/g, ' ')),
-    comment: text(cleanText)
+/** The form's rules with their messages in one language (the catalog's `form.*`). */
+function schemaIn(locale: Locale) {
+  const { t } = translator(locale);
+  const name = (field: 'first_name' | 'last_name') =>
+    text(cleanLine)
+      .pipe(z.string().min(1, t(`form.name_missing.${field}`)))
+      .pipe(z.string().max(NAME_MAX, t(`form.name_too_long.${field}`, { max: NAME_MAX })))
       .pipe(
-        z.string().max(COMMENT_MAX, `Your comment must be ${COMMENT_MAX.toLocaleString('en-US')} characters or fewer`),
-      )
-      .pipe(z.string().refine(READABLE, 'Your comment has characters we could not read: please type it again')),
-    updates: z.preprocess((v) => v ?? '', z.enum(['', 'yes'], 'Tick the box to get updates, or leave it empty')),
-  })
-  .superRefine((form, ctx) => {
-    const code = form.postal_code;
-    const issue = (message: string) => ctx.addIssue({ code: 'custom', path: ['postal_code'], message });
-    // Each message names the country chosen: a postal code that does not fit is most often a country
-    // left at the wrong choice, and the person should see which one.
-    if (!isCountryCode(form.country)) {
-      if (code && !POSTAL_CODE.test(code)) issue(POSTAL_MESSAGES.format);
-      return;
-    }
-    const country = countryInSentence(form.country);
-    if (form.country === 'US') {
-      if (!code) issue(POSTAL_MESSAGES.usMissing);
-      else if (!US_ZIP.test(code)) issue(POSTAL_MESSAGES.usFormat);
-    } else if (!code) {
-      if (usesPostalCodes(form.country)) issue(POSTAL_MESSAGES.missing(country));
-    } else if (!POSTAL_CODE.test(code)) {
-      issue(POSTAL_MESSAGES.formatIn(country));
-    }
-  })
-  .transform((form) => ({
-    firstName: form.first_name,
-    lastName: form.last_name,
-    email: form.email,
-    country: form.country,
-    postalCode: form.postal_code || null,
-    comment: form.comment || null,
-    optedIn: form.updates === 'yes',
-  }));
+        z
+          .string()
+          .regex(HAS_LETTER, t(`form.name_letters.${field}`))
+          .refine(READABLE_NAME, t(`form.name_letters.${field}`)),
+      );
+  return z
+    .object({
+      first_name: name('first_name'),
+      last_name: name('last_name'),
+      email: text(cleanLine)
+        .pipe(z.string().min(1, t('form.email_missing')))
+        .pipe(z.string().max(254, t('form.email_too_long', { max: 254 })))
+        .pipe(z.email(t('form.email_format'))),
+      country: text(cleanLine)
+        .pipe(z.string().toUpperCase())
+        .pipe(z.string().refine(isCountryCode, t('form.country_missing'))),
+      postal_code: text((v) => cleanLine(v).toUpperCase().replace(/\s+/g, ' ')),
+      comment: text(cleanText)
+        .pipe(z.string().max(COMMENT_MAX, t('form.comment_too_long', { max: COMMENT_MAX })))
+        .pipe(z.string().refine(READABLE, t('form.comment_unreadable'))),
+      updates: z.preprocess((v) => v ?? '', z.enum(['', 'yes'], t('form.updates_invalid'))),
+    })
+    .superRefine((form, ctx) => {
+      const code = form.postal_code;
+      const issue = (message: string) => ctx.addIssue({ code: 'custom', path: ['postal_code'], message });
+      // Each message names the country chosen: a postal code that does not fit is most often a country
+      // left at the wrong choice, and the person should see which one.
+      if (!isCountryCode(form.country)) {
+        if (code && !POSTAL_CODE.test(code)) issue(t('form.postal_format'));
+        return;
+      }
+      const country = countryInSentence(form.country, locale);
+      if (form.country === 'US') {
+        if (!code) issue(t('form.zip_missing'));
+        else if (!US_ZIP.test(code)) issue(t('form.zip_format'));
+      } else if (!code) {
+        if (usesPostalCodes(form.country)) issue(t('form.postal_missing', { country }));
+      } else if (!POSTAL_CODE.test(code)) {
+        issue(t('form.postal_format_in', { country }));
+      }
+    })
+    .transform((form) => ({
+      firstName: form.first_name,
+      lastName: form.last_name,
+      email: form.email,
+      country: form.country,
+      postalCode: form.postal_code || null,
+      comment: form.comment || null,
+      optedIn: form.updates === 'yes',
+    }));
+}
 
-export type SignatureInput = z.output<typeof signatureSchema>;
+const schemas = new Map<Locale, ReturnType<typeof schemaIn>>();
+const schemaFor = (locale: Locale) => {
+  let schema = schemas.get(locale);
+  if (!schema) schemas.set(locale, (schema = schemaIn(locale)));
+  return schema;
+};
+
+export type SignatureInput = z.output<ReturnType<typeof schemaIn>>;
 
 export interface FieldError {
   field: SignatureField;
@@ -151,13 +149,13 @@ export function formValues(body: Record<string, unknown>): FormValues {
   return values;
 }
 
-export function parseSignatureForm(body: unknown): SignatureFormResult {
+export function parseSignatureForm(body: unknown, locale: Locale = 'en'): SignatureFormResult {
   const record: Record<string, unknown> = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
   // Own properties only: a body key named __proto__ or constructor must never reach the schema
   // through the prototype chain.
   const own: Record<string, unknown> = Object.create(null);
   for (const field of SIGNATURE_FIELDS) if (Object.hasOwn(record, field)) own[field] = record[field];
-  const parsed = signatureSchema.safeParse(own);
+  const parsed = schemaFor(locale).safeParse(own);
   if (parsed.success) return { ok: true, value: parsed.data };
   const errors: FieldError[] = [];
   for (const field of SIGNATURE_FIELDS) {

@@ -2,7 +2,10 @@ import express, { Router, type Request, type RequestHandler, type Response } fro
 import type { AppDeps } from '../app.js';
 import type { Campaign } from '../campaigns/content.js';
 import { campaignPath, progressView, shareLinks } from '../campaigns/view.js';
-import { linkPath } from '../mail/links.js';
+import { linkPath as linkPathIn } from '../mail/links.js';
+import { campaignAlternates } from '../campaigns/routes.js';
+import { localeOf } from '../i18n/http.js';
+import { translator } from '../i18n/index.js';
 import { hashToken, TOKEN_PATTERN, type TokenPurpose } from '../mail/tokens.js';
 import { PENDING_DAYS } from '../privacy/retention.js';
 import type { TokenHolder } from './repository.js';
@@ -47,9 +50,16 @@ export function linkRoutes(deps: AppDeps): Router {
   const { campaigns, repos, clock, config } = deps;
   const form = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 });
 
+  /** A link's page in the campaign's language (that of the address it was opened at). */
+  const linkPath = (campaign: Campaign, action: Action, token: string) =>
+    linkPathIn(campaign.slug, action, token, campaign.locale);
+  const campaignOf = (req: Request, res: Response) => campaigns.bySlug(String(req.params.slug), localeOf(res));
+  const tIn = (campaign: Campaign) => translator(campaign.locale).t;
+
   function problem(res: Response, campaign: Campaign, kind: 'unknown' | 'expired'): void {
+    const t = tIn(campaign);
     res.status(kind === 'expired' ? 410 : 404).render('links/problem', {
-      page: { title: kind === 'expired' ? 'This link has expired' : 'This link does not work' },
+      page: { title: t(kind === 'expired' ? 'links.expired_title' : 'links.unknown_title') },
       kind,
       campaign: { title: campaign.title, path: campaignPath(campaign), open: campaign.open },
     });
@@ -61,7 +71,7 @@ export function linkRoutes(deps: AppDeps): Router {
     res: Response,
     action: Action,
   ): Promise<{ campaign: Campaign; holder: TokenHolder; token: string } | undefined | 'no campaign'> {
-    const campaign = campaigns.bySlug(String(req.params.slug));
+    const campaign = campaignOf(req, res);
     if (!campaign) return 'no campaign';
     const token = String(req.params.token);
     const holder = TOKEN_PATTERN.test(token) ? await repos.signatures.findByToken(hashToken(token)) : undefined;
@@ -73,8 +83,8 @@ export function linkRoutes(deps: AppDeps): Router {
   }
 
   const links = (campaign: Campaign, holder: TokenHolder, token: string) => ({
-    withdraw: holder.purpose === 'unsubscribe' ? undefined : linkPath(campaign.slug, 'withdraw', token),
-    unsubscribe: holder.optedIn ? linkPath(campaign.slug, 'unsubscribe', token) : undefined,
+    withdraw: holder.purpose === 'unsubscribe' ? undefined : linkPath(campaign, 'withdraw', token),
+    unsubscribe: holder.optedIn ? linkPath(campaign, 'unsubscribe', token) : undefined,
   });
 
   router.get('/campaigns/:slug/confirm/:token', privateLinkPage, async (req, res, next) => {
@@ -87,13 +97,12 @@ export function linkRoutes(deps: AppDeps): Router {
     const totals = await repos.campaigns.totals(campaign.slug);
     res.render('links/confirm', {
       page: {
-        title: confirmed
-          ? `Your signature is confirmed: ${campaign.title}`
-          : `Confirm your signature: ${campaign.title}`,
+        title: tIn(campaign)(confirmed ? 'links.confirmed_title' : 'links.confirm_title', { title: campaign.title }),
+        alternates: campaignAlternates(campaign, `/campaigns/${campaign.slug}/confirm/${token}`),
       },
       confirmed,
       campaign: { title: campaign.title, target: campaign.target, path: campaignPath(campaign) },
-      action: linkPath(campaign.slug, 'confirm', token),
+      action: linkPath(campaign, 'confirm', token),
       links: links(campaign, holder, token),
       progress: progressView(campaign, totals),
       share: shareLinks(config.baseUrl, campaign),
@@ -110,7 +119,7 @@ export function linkRoutes(deps: AppDeps): Router {
       if (!stillConfirmable(campaign, clock.now())) return problem(res, campaign, 'expired');
       await repos.signatures.confirm(holder.signatureId, clock.now());
     }
-    res.redirect(303, linkPath(campaign.slug, 'confirm', token));
+    res.redirect(303, linkPath(campaign, 'confirm', token));
   });
 
   router.get('/campaigns/:slug/withdraw/:token', privateLinkPage, async (req, res, next) => {
@@ -119,10 +128,13 @@ export function linkRoutes(deps: AppDeps): Router {
     if (!found) return;
     const { campaign, holder, token } = found;
     res.render('links/withdraw', {
-      page: { title: `Remove your signature: ${campaign.title}` },
+      page: {
+        title: tIn(campaign)('links.withdraw_title', { title: campaign.title }),
+        alternates: campaignAlternates(campaign, `/campaigns/${campaign.slug}/withdraw/${token}`),
+      },
       confirmed: holder.status === 'confirmed',
       campaign: { title: campaign.title, target: campaign.target, path: campaignPath(campaign) },
-      action: linkPath(campaign.slug, 'withdraw', token),
+      action: linkPath(campaign, 'withdraw', token),
       links: links(campaign, holder, token),
     });
   });
@@ -136,10 +148,13 @@ export function linkRoutes(deps: AppDeps): Router {
   });
 
   router.get('/campaigns/:slug/withdrawn', privateLinkPage, (req, res, next) => {
-    const campaign = campaigns.bySlug(String(req.params.slug));
+    const campaign = campaignOf(req, res);
     if (!campaign) return next();
     res.render('links/withdrawn', {
-      page: { title: `Your signature has been removed: ${campaign.title}` },
+      page: {
+        title: tIn(campaign)('links.withdrawn_title', { title: campaign.title }),
+        alternates: campaignAlternates(campaign, `/campaigns/${campaign.slug}/withdrawn`),
+      },
       campaign: { title: campaign.title, path: campaignPath(campaign), open: campaign.open },
     });
   });
@@ -150,10 +165,13 @@ export function linkRoutes(deps: AppDeps): Router {
     if (!found) return;
     const { campaign, holder, token } = found;
     res.render('links/unsubscribe', {
-      page: { title: `Stop updates: ${campaign.title}` },
+      page: {
+        title: tIn(campaign)('links.unsubscribe_title', { title: campaign.title }),
+        alternates: campaignAlternates(campaign, `/campaigns/${campaign.slug}/unsubscribe/${token}`),
+      },
       state: holder.optedIn ? 'subscribed' : holder.unsubscribed ? 'unsubscribed' : 'never',
       campaign: { title: campaign.title, path: campaignPath(campaign) },
-      action: linkPath(campaign.slug, 'unsubscribe', token),
+      action: linkPath(campaign, 'unsubscribe', token),
     });
   });
 
@@ -173,7 +191,7 @@ export function linkRoutes(deps: AppDeps): Router {
       res.status(200).type('text/plain').send('Unsubscribed.');
       return;
     }
-    res.redirect(303, linkPath(campaign.slug, 'unsubscribe', token));
+    res.redirect(303, linkPath(campaign, 'unsubscribe', token));
   });
 
   return router;

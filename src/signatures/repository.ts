@@ -124,6 +124,8 @@ export interface SignatureRepository {
   withdraw(signatureId: number): Promise<boolean>;
   /** Off the updates list (opted_in 0, unsubscribed_at set). False when it was not on it. */
   unsubscribe(signatureId: number, at: Date): Promise<boolean>;
+  /** Confirmed signatures by the language they were made in, largest first (organizers' count page). */
+  countsByLanguage(campaignSlug: string): Promise<{ locale: string; count: number }[]>;
 }
 
 /** The key that makes one signature per address (canonical: see emailKey.ts). */

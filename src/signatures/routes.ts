@@ -1,9 +1,11 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppDeps } from '../app.js';
 import { isDisposable, type Campaign } from '../campaigns/content.js';
-import { renderCampaignPage } from '../campaigns/routes.js';
+import { campaignAlternates, renderCampaignPage } from '../campaigns/routes.js';
 import { campaignPath, progressView, shareLinks } from '../campaigns/view.js';
 import { readCookie } from '../http/cookies.js';
+import { localeOf, translatorOf } from '../i18n/http.js';
+import { translator } from '../i18n/index.js';
 import { perAddressLimit } from '../http/rateLimits.js';
 import { noStore } from '../http/security.js';
 import { newEmailTokens } from '../mail/tokens.js';
@@ -14,24 +16,14 @@ import type { DiscardReason } from './repository.js';
 
 const THANKS_COOKIE = 'thanks';
 
-/** What signing says beyond the form's own field messages. */
-const MESSAGES = {
-  limitedHeading: 'Too many signatures from your connection',
-  limited:
-    'Too many signatures were sent from your connection in the last minute, so yours was not added yet. Wait a minute, then select “Sign the letter” again: your details are still in the form. If many people share your connection, one of you can sign a little later.',
-  expired:
-    'This page was open for a long time, so your signature was not added yet. Check your details and select “Sign the letter” again.',
-  closedHeading: 'This campaign has closed',
-  closed: 'It is no longer collecting signatures, so yours was not added. Thank you for wanting to take part.',
-  disposable: (domain: string) =>
-    `Enter an email address of your own: addresses at ${domain} are disposable (anyone can read their mail), so they cannot sign`,
-};
 /** The form's hidden trap: people never see it, form-filling bots fill it in. */
 export const HONEYPOT_FIELD = 'website';
 
 export function signatureRoutes(deps: AppDeps): Router {
   const router = Router();
   const { config, campaigns, signer, clock, logger } = deps;
+  /** The campaign in the page's language: undefined (so a 404) for one not written in it. */
+  const campaignOf = (req: Request, res: Response) => campaigns.bySlug(String(req.params.slug), localeOf(res));
 
   const form = express.urlencoded({ extended: false, limit: config.limits.formBodyBytes, parameterLimit: 50 });
 
@@ -59,20 +51,20 @@ export function signatureRoutes(deps: AppDeps): Router {
 
   /** Past the limit: the form again with what was typed, as after a mistake, and nothing stored. */
   async function refuseTooMany(req: Request, res: Response, next: NextFunction): Promise<void> {
-    const campaign = campaigns.bySlug(String(req.params.slug));
+    const campaign = campaignOf(req, res);
+    const { t } = translatorOf(res);
     if (!campaign?.open) {
       res.status(429).render('error', {
-        page: { title: MESSAGES.limitedHeading },
-        heading: MESSAGES.limitedHeading,
-        message: MESSAGES.limited,
+        page: { title: t('sign.limited_heading') },
+        heading: t('sign.limited_heading'),
+        message: t('sign.limited'),
         statusCode: 429,
       });
       return;
     }
     const values = formValues((req.body ?? {}) as Record<string, unknown>);
-    await redraw(res, campaign, timingOf(req, campaign), 429, { values, errors: [], notice: MESSAGES.limited }).catch(
-      next,
-    );
+    const notice = t('sign.limited');
+    await redraw(res, campaign, timingOf(req, campaign), 429, { values, errors: [], notice }).catch(next);
   }
   // A submission refused for a mistake (422) does not use up the limit: fixing a typo is not another
   // signature. A looser ceiling counts every request, so a flood of broken forms is still held back.
@@ -119,27 +111,28 @@ export function signatureRoutes(deps: AppDeps): Router {
 
   // A restored tab or a reload after an error asks for the form's address: show the campaign.
   router.get('/campaigns/:slug/signatures', (req, res, next) => {
-    const campaign = campaigns.bySlug(String(req.params.slug));
+    const campaign = campaignOf(req, res);
     if (!campaign) return next();
     res.redirect(303, campaignPath(campaign));
   });
 
   router.post('/campaigns/:slug/signatures', form, ceiling, limit, async (req, res, next) => {
-    const campaign = campaigns.bySlug(String(req.params.slug));
+    const campaign = campaignOf(req, res);
     if (!campaign) return next();
+    const { t } = translator(campaign.locale);
     if (!campaign.open) {
       res.status(410).render('error', {
-        page: { title: MESSAGES.closedHeading },
-        heading: MESSAGES.closedHeading,
-        message: MESSAGES.closed,
-        link: { href: campaignPath(campaign), text: `See the final count for “${campaign.title}”` },
+        page: { title: t('sign.closed_heading') },
+        heading: t('sign.closed_heading'),
+        message: t('sign.closed'),
+        link: { href: campaignPath(campaign), text: t('sign.closed_link', { title: campaign.title }) },
         statusCode: 410,
       });
       return;
     }
     // A JSON, multipart or empty body leaves req.body undefined: it reads as an empty form.
     req.body ??= {};
-    const parsed = parseSignatureForm(req.body);
+    const parsed = parseSignatureForm(req.body, campaign.locale);
     const timing = timingOf(req, campaign);
     if (!parsed.ok) {
       await redraw(res, campaign, timing, 422, { values: parsed.values, errors: parsed.errors });
@@ -152,7 +145,7 @@ export function signatureRoutes(deps: AppDeps): Router {
       const values = formValues(req.body as Record<string, unknown>);
       await redraw(res, campaign, timing, 422, {
         values,
-        errors: [{ field: 'email', message: MESSAGES.disposable(domain) }],
+        errors: [{ field: 'email', message: t('form.email_disposable', { domain }) }],
       });
       return;
     }
@@ -160,7 +153,7 @@ export function signatureRoutes(deps: AppDeps): Router {
     if (!automated && config.minFillSeconds > 0 && timing.state === 'expired') {
       // Too old to count, but a person may well have left the tab open: ask once more, never discard.
       const values = formValues(req.body as Record<string, unknown>);
-      await redraw(res, campaign, timing, 422, { values, errors: [], notice: MESSAGES.expired });
+      await redraw(res, campaign, timing, 422, { values, errors: [], notice: t('sign.expired') });
       return;
     }
     if (automated) {
@@ -170,6 +163,8 @@ export function signatureRoutes(deps: AppDeps): Router {
         ...parsed.value,
         campaignSlug: campaign.slug,
         consentVersion: campaign.consent.version,
+        // The language signed in: one count across languages, and later mail in this one.
+        locale: campaign.locale,
         sourceHash: req.ip ? signer.hash('source', req.ip) : null,
         createdAt: clock.now(),
         // Pending until confirmed from the email queued with it (src/mail/); the answer below is the
@@ -182,7 +177,7 @@ export function signatureRoutes(deps: AppDeps): Router {
   });
 
   router.get('/campaigns/:slug/thanks', noStore, async (req, res, next) => {
-    const campaign = campaigns.bySlug(String(req.params.slug));
+    const campaign = campaignOf(req, res);
     if (!campaign) return next();
     const cookie = readCookie(req.headers.cookie, THANKS_COOKIE);
     const verified = cookie ? signer.verify(cookie) : undefined;
@@ -194,9 +189,10 @@ export function signatureRoutes(deps: AppDeps): Router {
     const signed = firstName !== undefined;
     res.render('thanks', {
       page: {
-        title: signed ? `Thank you for signing: ${campaign.title}` : campaign.title,
+        title: signed ? translator(campaign.locale).t('thanks.title', { title: campaign.title }) : campaign.title,
         description: campaign.summary,
         canonicalUrl: url,
+        alternates: campaignAlternates(campaign, `/campaigns/${campaign.slug}/thanks`),
       },
       campaign: { title: campaign.title, target: campaign.target, path: campaignPath(campaign), open: campaign.open },
       signed,

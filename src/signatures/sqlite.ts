@@ -63,6 +63,10 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
      ON CONFLICT (email_key, campaign_slug, duplicate_id) DO NOTHING`,
   );
   const mail = createMailQueue(db);
+  const byLanguage = db.prepare<[string], { locale: string; count: number }>(
+    `SELECT locale, count(*) AS count FROM signatures WHERE campaign_slug = ? AND status = 'confirmed'
+      GROUP BY locale ORDER BY count DESC, locale`,
+  );
 
   // Row-value comparisons let SQLite seek straight into (campaign_slug, created_at[, rowid]) at the
   // cursor, so page 1,000 costs what page 1 does.
@@ -291,6 +295,9 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
     async unsubscribe(id, at) {
       return (await retryWhileBusy(() => unsubscribe.run(at.toISOString(), id))).changes === 1;
     },
+    async countsByLanguage(slug) {
+      return byLanguage.all(slug);
+    },
   };
 }
 
@@ -308,9 +315,16 @@ function createMailQueue(db: Db) {
     .pluck();
   const existing = db.prepare<
     [string, string],
-    { id: number; firstName: string; status: 'pending' | 'confirmed'; optedIn: number; emailCount: number }
+    {
+      id: number;
+      firstName: string;
+      status: 'pending' | 'confirmed';
+      optedIn: number;
+      emailCount: number;
+      locale: string;
+    }
   >(
-    `SELECT id, first_name AS firstName, status, opted_in AS optedIn, email_count AS emailCount
+    `SELECT id, first_name AS firstName, status, opted_in AS optedIn, email_count AS emailCount, locale
        FROM signatures WHERE email_key = ? AND campaign_slug = ? AND duplicate_id = 0`,
   );
   const counted = db.prepare<{ id: number; day: string }>(
@@ -339,7 +353,7 @@ function createMailQueue(db: Db) {
   function queue(
     kind: MailPayload['kind'],
     row: InsertRow,
-    signature: { id: number; firstName: string; optedIn: boolean },
+    signature: { id: number; firstName: string; optedIn: boolean; locale: string },
     { tokens }: ConfirmationRequest,
   ): void {
     const links: MailPayload['tokens'] = {};
@@ -355,7 +369,7 @@ function createMailQueue(db: Db) {
       slug: row.campaignSlug,
       signatureId: signature.id,
       to: row.email,
-      locale: row.locale,
+      locale: signature.locale,
       payload: JSON.stringify(payload),
       at: row.createdAt,
     });
@@ -378,17 +392,24 @@ function createMailQueue(db: Db) {
           id: Number(inserted.lastInsertRowid),
           firstName: row.firstName,
           optedIn: row.optedIn === 1,
+          locale: row.locale,
         };
         if (mayMail) queue('confirm', row, signature, confirmation);
         return 'added';
       }
       // Signing again is how a confirmation is resent (as e-petitions does); to a confirmed signer it
       // says they have already signed. Addressed to the stored name: a stranger typing someone's address
-      // must not choose what that person's inbox receives.
+      // must not choose what that person's inbox receives, nor its language: the mail is in the one
+      // the signature was made in.
       const found = existing.get(row.emailKey, row.campaignSlug);
       if (found && mayMail && found.emailCount < caps.perSignature) {
         counted.run({ id: found.id, day });
-        const signature = { id: found.id, firstName: found.firstName, optedIn: found.optedIn === 1 };
+        const signature = {
+          id: found.id,
+          firstName: found.firstName,
+          optedIn: found.optedIn === 1,
+          locale: found.locale,
+        };
         queue(found.status === 'pending' ? 'confirm' : 'already-signed', row, signature, confirmation);
       }
       return 'duplicate';
