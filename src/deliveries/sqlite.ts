@@ -8,7 +8,9 @@ const BATCH = 1000;
  * Which signatures may be delivered, in one place: confirmed ones (a pending signature is not yet
  * known to come from its address's owner) still holding a name (retention anonymises names away).
  */
-const DELIVERABLE = "status = 'confirmed' AND first_name IS NOT NULL AND last_name IS NOT NULL";
+// Counted signatures only: confirmed, and not taken out by an invalidation (migration 013).
+const DELIVERABLE =
+  "status = 'confirmed' AND invalidation_id IS NULL AND first_name IS NOT NULL AND last_name IS NOT NULL";
 
 const PACKAGE_COLUMNS = `id, campaign_slug AS campaignSlug, country, with_comments AS withComments, up_to_id AS upToId,
   signer_count AS signerCount, digest, built_by AS builtBy, built_at AS builtAt,

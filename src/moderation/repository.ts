@@ -11,6 +11,8 @@ export interface FoundSignature {
   country: string;
   postalCode: string | null;
   status: 'pending' | 'confirmed';
+  /** Taken out of the counts by this invalidation, or null. */
+  invalidationId: number | null;
 }
 
 export interface SearchPage {
@@ -28,6 +30,37 @@ export interface SearchPage {
 export interface ModerationRepository {
   /** Matching signatures, newest first, `limit` at a time after `after` (keyset). */
   search(campaignSlug: string, filter: SignatureFilter, limit: number, after?: SignatureCursor): Promise<SearchPage>;
-  /** How many signatures match. */
-  count(campaignSlug: string, filter: SignatureFilter): Promise<number>;
+  /** How many signatures match, and how many of those still count (not invalidated). */
+  count(campaignSlug: string, filter: SignatureFilter): Promise<{ all: number; counting: number }>;
+  /**
+   * Takes every matching signature stored so far out of the counts, exports and deliveries, in short
+   * batches (each its own transaction, the event loop free between them, so signing goes on), and
+   * records the rule, who, when and how many. Resolves when the last batch is done.
+   */
+  invalidate(rule: NewInvalidation, now: () => Date): Promise<Invalidation>;
+  /** The newest signature's id: a dry run shows the matches up to it, and applying takes exactly those. */
+  lastSignatureId(): Promise<number>;
+  /** Puts back every signature the invalidation took out, in batches too. False when it was already undone. */
+  undo(campaignSlug: string, id: number, by: string, at: string): Promise<boolean>;
+  /** The campaign's invalidations, newest first (the audit on the organizer page). */
+  invalidations(campaignSlug: string): Promise<Invalidation[]>;
+  findInvalidation(campaignSlug: string, id: number): Promise<Invalidation | undefined>;
+}
+
+export interface NewInvalidation {
+  campaignSlug: string;
+  rule: SignatureFilter;
+  /** Only signatures up to this id (the newest when the dry run was shown) are taken out. */
+  upToId: number;
+  appliedBy: string;
+  appliedAt: string;
+}
+
+export interface Invalidation extends NewInvalidation {
+  id: number;
+  /** How many signatures it took out. */
+  signatureCount: number;
+  finishedAt: string | null;
+  undoneBy: string | null;
+  undoneAt: string | null;
 }

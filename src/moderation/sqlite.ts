@@ -1,7 +1,19 @@
-import type { Db } from '../db.js';
+import { retryWhileBusy, type Db } from '../db.js';
 import type { SignatureCursor } from '../signatures/repository.js';
 import type { SignatureFilter } from './filter.js';
-import type { FoundSignature, ModerationRepository } from './repository.js';
+import type { FoundSignature, Invalidation, ModerationRepository } from './repository.js';
+
+/**
+ * Signatures changed per transaction by an invalidation or its undoing: a few milliseconds of the
+ * write lock each, so a batch of signers waits at most that long behind one.
+ */
+export const INVALIDATION_BATCH = 500;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+interface StoredInvalidation extends Omit<Invalidation, 'rule'> {
+  rule: string;
+}
 
 type Params = Record<string, string | number>;
 
@@ -47,7 +59,7 @@ export function filterWhere(slug: string, filter: SignatureFilter): { where: str
 /** The search's statement for a filter of this shape (the fields given, not their values). */
 export function searchSql(where: string, after: boolean): string {
   return `SELECT id, created_at AS createdAt, first_name AS firstName, last_name AS lastName, email, country,
-                 postal_code AS postalCode, status
+                 postal_code AS postalCode, status, invalidation_id AS invalidationId
             FROM signatures
            WHERE ${where}${after ? ' AND (created_at, id) < (@afterAt, @afterId)' : ''}
            ORDER BY created_at DESC, id DESC LIMIT @limit`;
@@ -65,6 +77,30 @@ export function createModerationRepository(db: Db): ModerationRepository {
     return found;
   };
 
+  const lastId = db.prepare<[], number | null>('SELECT max(id) FROM signatures').pluck();
+  const insertInvalidation = db.prepare<[string, string, number, string, string]>(
+    `INSERT INTO invalidations (campaign_slug, rule, up_to_id, applied_by, applied_at) VALUES (?, ?, ?, ?, ?)`,
+  );
+  const addCount = db.prepare<[number, number]>(
+    'UPDATE invalidations SET signature_count = signature_count + ? WHERE id = ?',
+  );
+  const finish = db.prepare<[string, number]>('UPDATE invalidations SET finished_at = ? WHERE id = ?');
+  const restoreBatch = db.prepare<[number, number]>(
+    `UPDATE signatures SET invalidation_id = NULL
+      WHERE id IN (SELECT id FROM signatures WHERE invalidation_id = ? LIMIT ?)`,
+  );
+  const markUndone = db.prepare<[string, string, number]>(
+    'UPDATE invalidations SET undone_by = ?, undone_at = ? WHERE id = ? AND undone_at IS NULL',
+  );
+  const COLUMNS = `id, campaign_slug AS campaignSlug, rule, signature_count AS signatureCount, applied_by AS appliedBy,
+                   applied_at AS appliedAt, finished_at AS finishedAt, undone_by AS undoneBy, undone_at AS undoneAt`;
+  const list = db.prepare<[string], StoredInvalidation>(
+    `SELECT ${COLUMNS} FROM invalidations WHERE campaign_slug = ? ORDER BY id DESC`,
+  );
+  const byId = db.prepare<[string, number], StoredInvalidation>(
+    `SELECT ${COLUMNS} FROM invalidations WHERE campaign_slug = ? AND id = ?`,
+  );
+
   return {
     async search(slug, filter, limit, after?: SignatureCursor) {
       const { where, params } = filterWhere(slug, filter);
@@ -79,7 +115,82 @@ export function createModerationRepository(db: Db): ModerationRepository {
     },
     async count(slug, filter) {
       const { where, params } = filterWhere(slug, filter);
-      return statement(`SELECT count(*) FROM signatures WHERE ${where}`).pluck().get(params) as number;
+      const sql = `SELECT count(*) AS "all", count(*) - count(invalidation_id) AS counting FROM signatures WHERE ${where}`;
+      return statement(sql).get(params) as { all: number; counting: number };
+    },
+    async lastSignatureId() {
+      return lastId.get() ?? 0;
+    },
+    async invalidate(rule, now) {
+      const { where, params } = filterWhere(rule.campaignSlug, rule.rule);
+      const upToId = Math.min(rule.upToId, lastId.get() ?? 0);
+      const id = Number(
+        (
+          await retryWhileBusy(() =>
+            insertInvalidation.run(
+              rule.campaignSlug,
+              JSON.stringify(rule.rule),
+              upToId,
+              rule.appliedBy,
+              rule.appliedAt,
+            ),
+          )
+        ).lastInsertRowid,
+      );
+      // Walks the matches in the order of the field's index, (created_at, id) onwards from the last
+      // batch, so each batch is a short seek however far into a million rows it is.
+      const batch = statement(
+        `UPDATE signatures SET invalidation_id = @invalidation
+          WHERE id IN (SELECT id FROM signatures
+                        WHERE ${where} AND invalidation_id IS NULL AND id <= @upToId
+                          AND (created_at, id) > (@afterAt, @afterId)
+                        ORDER BY created_at, id LIMIT @limit)
+          RETURNING created_at AS createdAt, id`,
+      );
+      const step = db.transaction((cursor: SignatureCursor) => {
+        const rows = batch.all({
+          ...params,
+          invalidation: id,
+          upToId,
+          afterAt: cursor.createdAt,
+          afterId: cursor.id,
+          limit: INVALIDATION_BATCH,
+        }) as SignatureCursor[];
+        if (rows.length) addCount.run(rows.length, id);
+        return rows;
+      });
+      let cursor: SignatureCursor = { createdAt: '', id: 0 };
+      for (;;) {
+        const rows = await retryWhileBusy(() => step.immediate(cursor));
+        for (const row of rows) {
+          if (row.createdAt > cursor.createdAt || (row.createdAt === cursor.createdAt && row.id > cursor.id))
+            cursor = row;
+        }
+        if (rows.length < INVALIDATION_BATCH) break;
+        await nextTurn();
+      }
+      await retryWhileBusy(() => finish.run(now().toISOString(), id));
+      return toInvalidation(byId.get(rule.campaignSlug, id) as StoredInvalidation);
+    },
+    async undo(slug, id, by, at) {
+      const found = byId.get(slug, id);
+      if (!found || found.undoneAt !== null) return false;
+      while ((await retryWhileBusy(() => restoreBatch.run(id, INVALIDATION_BATCH))).changes === INVALIDATION_BATCH) {
+        await nextTurn();
+      }
+      return (await retryWhileBusy(() => markUndone.run(by, at, id))).changes === 1;
+    },
+    async invalidations(slug) {
+      return list.all(slug).map(toInvalidation);
+    },
+    async findInvalidation(slug, id) {
+      const found = byId.get(slug, id);
+      return found && toInvalidation(found);
     },
   };
 }
+
+const toInvalidation = (row: StoredInvalidation): Invalidation => ({
+  ...row,
+  rule: JSON.parse(row.rule) as SignatureFilter,
+});

@@ -73,7 +73,7 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
   const recent = db.prepare<[string, number], PublicSigner>(
     `SELECT first_name AS firstName, substr(last_name, 1, 1) AS lastInitial, country
        FROM signatures
-      WHERE campaign_slug = ? AND anonymised_at IS NULL AND status = 'confirmed'
+      WHERE campaign_slug = ? AND anonymised_at IS NULL AND status = 'confirmed' AND invalidation_id IS NULL
       ORDER BY created_at DESC, id DESC LIMIT ?`,
   );
   // Old versions of changed pages linger in the write-ahead log until it is checkpointed and

@@ -72,12 +72,12 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
   // cursor, so page 1,000 costs what page 1 does.
   const newest = db.prepare<[string, number], RecentSignature>(
     `SELECT id, first_name AS firstName, last_name AS lastName, country, comment, created_at AS createdAt
-       FROM signatures WHERE campaign_slug = ? AND status = 'confirmed'
+       FROM signatures WHERE campaign_slug = ? AND status = 'confirmed' AND invalidation_id IS NULL
       ORDER BY created_at DESC, id DESC LIMIT ?`,
   );
   const older = db.prepare<[string, string, number, number], RecentSignature>(
     `SELECT id, first_name AS firstName, last_name AS lastName, country, comment, created_at AS createdAt
-       FROM signatures WHERE campaign_slug = ? AND (created_at, id) < (?, ?) AND status = 'confirmed'
+       FROM signatures WHERE campaign_slug = ? AND (created_at, id) < (?, ?) AND status = 'confirmed' AND invalidation_id IS NULL
       ORDER BY created_at DESC, id DESC LIMIT ?`,
   );
   // Read upwards from the cursor, then turned round: the page just above it, newest first.
@@ -99,7 +99,7 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
   const countBetween = db
     .prepare<[string, string, string], number>(
       `SELECT count(*) FROM signatures
-        WHERE campaign_slug = ? AND created_at >= ? AND created_at < ? AND status = 'confirmed'`,
+        WHERE campaign_slug = ? AND created_at >= ? AND created_at < ? AND status = 'confirmed' AND invalidation_id IS NULL`,
     )
     .pluck();
   const lastId = db.prepare<[], number | null>('SELECT max(id) FROM signatures').pluck();
@@ -108,7 +108,7 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
       `SELECT first_name, last_name, email, country, postal_code, comment, opted_in, consent_version, created_at, id
          FROM signatures
         WHERE campaign_slug = @slug AND (created_at, id) > (@createdAt, @id)
-          AND id <= @maxId AND email IS NOT NULL AND status = 'confirmed' AND (@optedInOnly = 0 OR opted_in = 1)
+          AND id <= @maxId AND email IS NOT NULL AND status = 'confirmed' AND invalidation_id IS NULL AND (@optedInOnly = 0 OR opted_in = 1)
         ORDER BY created_at, id LIMIT @limit`,
     )
     .raw();

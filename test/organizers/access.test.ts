@@ -38,6 +38,13 @@ export const ORGANIZER_URLS: OrganizerUrl[] = [
   { method: 'post', path: '/organizers/campaigns/SLUG/delivery/packages/PKG/delivered', ok: 303 },
   { method: 'get', path: '/organizers/campaigns/SLUG/search', ok: 200 },
   { method: 'get', path: '/organizers/campaigns/SLUG/search?last_name=Lovelace', ok: 200 },
+  {
+    method: 'post',
+    path: '/organizers/campaigns/SLUG/invalidations',
+    ok: 303,
+    form: { last_name: 'Nobody', up_to: '6' },
+  },
+  { method: 'post', path: '/organizers/campaigns/SLUG/invalidations/1/undo', ok: 303 },
 ];
 
 interface Fixture {
@@ -59,6 +66,17 @@ async function fixture(): Promise<Fixture> {
     builtBy: 'ann@example.org',
     builtAt: NOW,
   });
+  // Invalidation 1, for the undo address (it matches nobody, so undoing it changes no count).
+  await t.repos.moderation.invalidate(
+    {
+      campaignSlug: 'amazon-ring',
+      rule: { lastName: 'Nobody' },
+      upToId: 6,
+      appliedBy: 'ann@example.org',
+      appliedAt: NOW,
+    },
+    () => new Date(NOW),
+  );
   const as = async (email: string, access: { isAdmin?: boolean; campaigns?: string[] }) => {
     const agent = await signedIn(t, email, access);
     return { agent, token: await sessionToken(agent) };
@@ -133,6 +151,12 @@ describe('organizer URLs of a campaign, by who asks', () => {
       { built_by: 'ann@example.org', delivered_by: 'ann@example.org' },
       { built_by: 'ann@example.org', delivered_by: null },
       { built_by: 'bob@example.org', delivered_by: null },
+    ]);
+    const invalidations = f.t.db.prepare('SELECT applied_by, undone_by FROM invalidations ORDER BY id').all();
+    expect(invalidations).toEqual([
+      { applied_by: 'ann@example.org', undone_by: 'ann@example.org' },
+      { applied_by: 'ann@example.org', undone_by: null },
+      { applied_by: 'bob@example.org', undone_by: null },
     ]);
   });
 });
