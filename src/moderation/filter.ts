@@ -13,13 +13,24 @@ export interface SignatureFilter {
   email?: string;
   domain?: string;
   postcode?: string;
+  /** The address code (signatures.source_hash, an HMAC of the client address; never the address). */
+  source?: string;
   /** Signed at or after (ISO 8601, UTC). */
   from?: string;
   /** Signed before (ISO 8601, UTC). */
   to?: string;
 }
 
-export const FILTER_FIELDS = ['first_name', 'last_name', 'email', 'domain', 'postcode', 'from', 'to'] as const;
+export const FILTER_FIELDS = [
+  'first_name',
+  'last_name',
+  'email',
+  'domain',
+  'postcode',
+  'source',
+  'from',
+  'to',
+] as const;
 export type FilterField = (typeof FILTER_FIELDS)[number];
 export type FilterValues = Partial<Record<FilterField, string>>;
 
@@ -76,6 +87,11 @@ export function parseFilter(input: Record<string, unknown>): ParsedFilter {
     else errors.push({ field: 'domain', message: 'Enter an email domain, like example.org' });
   }
   if (values.postcode) filter.postcode = cleanLine(values.postcode).toUpperCase().replace(/\s+/g, ' ');
+  if (values.source) {
+    // As the signals link it: the whole code, base64url (src/http/signing.ts).
+    if (/^[A-Za-z0-9_-]{20,100}$/.test(values.source)) filter.source = values.source;
+    else errors.push({ field: 'source', message: 'Enter an address code as the signals on the count page link it' });
+  }
   for (const field of ['from', 'to'] as const) {
     const value = values[field];
     if (!value) continue;
@@ -100,10 +116,14 @@ export function filterQuery(filter: SignatureFilter): string {
   if (filter.email) params.set('email', filter.email);
   if (filter.domain) params.set('domain', filter.domain);
   if (filter.postcode) params.set('postcode', filter.postcode);
+  if (filter.source) params.set('source', filter.source);
   if (filter.from) params.set('from', filter.from.slice(0, 16));
   if (filter.to) params.set('to', filter.to.slice(0, 16));
   return params.toString();
 }
+
+/** The first characters of an address code: enough to tell codes apart on a page. */
+export const shortCode = (source: string): string => source.slice(0, 8);
 
 const whenText = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 
@@ -115,6 +135,7 @@ export function describeFilter(filter: SignatureFilter): string {
   if (filter.email) parts.push(`email ${filter.email}`);
   if (filter.domain) parts.push(`email domain ${filter.domain}`);
   if (filter.postcode) parts.push(`postal code ${filter.postcode}`);
+  if (filter.source) parts.push(`address code ${shortCode(filter.source)}`);
   if (filter.from && filter.to) parts.push(`signed from ${whenText(filter.from)} to ${whenText(filter.to)} UTC`);
   else if (filter.from) parts.push(`signed from ${whenText(filter.from)} UTC`);
   else if (filter.to) parts.push(`signed before ${whenText(filter.to)} UTC`);

@@ -45,6 +45,31 @@ export interface ModerationRepository {
   /** The campaign's invalidations, newest first (the audit on the organizer page). */
   invalidations(campaignSlug: string): Promise<Invalidation[]>;
   findInvalidation(campaignSlug: string, id: number): Promise<Invalidation | undefined>;
+  /**
+   * Address codes with at least `min` counting signatures (not invalidated, pending included) since
+   * `since`, most first. Reads only the window's rows, through the campaign/time index.
+   */
+  busySources(campaignSlug: string, since: string, min: number, limit: number): Promise<SourceCount[]>;
+  /**
+   * Per email domain, counting signatures in [recentFrom, now) and in [baselineFrom, recentFrom), for
+   * domains with at least `min` in the recent window.
+   */
+  domainCounts(campaignSlug: string, baselineFrom: string, recentFrom: string, min: number): Promise<DomainCount[]>;
+  /** Counting signatures (not invalidated, pending included) signed in [from, to). */
+  countSigned(campaignSlug: string, from: string, to: string): Promise<number>;
+}
+
+export interface SourceCount {
+  source: string;
+  count: number;
+  first: string;
+  last: string;
+}
+
+export interface DomainCount {
+  domain: string;
+  recent: number;
+  before: number;
 }
 
 export interface NewInvalidation {

@@ -19,6 +19,7 @@ import {
   type SignatureFilter,
 } from './filter.js';
 import type { FoundSignature, Invalidation } from './repository.js';
+import { campaignSignals } from './signals.js';
 
 export const SEARCH_PER_PAGE = 50;
 
@@ -96,6 +97,9 @@ export function moderationRoutes(deps: AppDeps): Router {
         csrfToken: session.csrfToken,
         invalidations: (await moderation.invalidations(campaign.slug)).map((inv) =>
           invalidationView(campaign.slug, inv),
+        ),
+        signals: await campaignSignals(moderation, campaign.slug, clock.now(), (filter) =>
+          searchPath(campaign.slug, filter),
         ),
       };
     }

@@ -1,7 +1,7 @@
 import { retryWhileBusy, type Db } from '../db.js';
 import type { SignatureCursor } from '../signatures/repository.js';
 import type { SignatureFilter } from './filter.js';
-import type { FoundSignature, Invalidation, ModerationRepository } from './repository.js';
+import type { DomainCount, FoundSignature, Invalidation, ModerationRepository, SourceCount } from './repository.js';
 
 /**
  * Signatures changed per transaction by an invalidation or its undoing: a few milliseconds of the
@@ -44,6 +44,10 @@ export function filterWhere(slug: string, filter: SignatureFilter): { where: str
   if (filter.postcode !== undefined) {
     clauses.push('postal_code = @postcode');
     params.postcode = filter.postcode;
+  }
+  if (filter.source !== undefined) {
+    clauses.push('source_hash = @source');
+    params.source = filter.source;
   }
   if (filter.from !== undefined) {
     clauses.push('created_at >= @from');
@@ -101,7 +105,38 @@ export function createModerationRepository(db: Db): ModerationRepository {
     `SELECT ${COLUMNS} FROM invalidations WHERE campaign_slug = ? AND id = ?`,
   );
 
+  const busySources = db.prepare<[string, string, number, number], SourceCount>(
+    `SELECT source_hash AS source, count(*) AS count, min(created_at) AS first, max(created_at) AS last
+       FROM signatures
+      WHERE campaign_slug = ? AND created_at >= ? AND source_hash IS NOT NULL AND invalidation_id IS NULL
+      GROUP BY source_hash HAVING count(*) >= ? ORDER BY count DESC, source LIMIT ?`,
+  );
+  const domainCounts = db.prepare<{ slug: string; baselineFrom: string; recentFrom: string; min: number }, DomainCount>(
+    `SELECT substr(email_key, instr(email_key, '@') + 1) AS domain,
+            count(*) FILTER (WHERE created_at >= @recentFrom) AS recent,
+            count(*) FILTER (WHERE created_at < @recentFrom) AS before
+       FROM signatures
+      WHERE campaign_slug = @slug AND created_at >= @baselineFrom AND email_key IS NOT NULL
+        AND invalidation_id IS NULL
+      GROUP BY domain HAVING recent >= @min ORDER BY recent DESC, domain`,
+  );
+  const countSigned = db
+    .prepare<[string, string, string], number>(
+      `SELECT count(*) FROM signatures
+        WHERE campaign_slug = ? AND created_at >= ? AND created_at < ? AND invalidation_id IS NULL`,
+    )
+    .pluck();
+
   return {
+    async busySources(slug, since, min, limit) {
+      return busySources.all(slug, since, min, limit);
+    },
+    async domainCounts(slug, baselineFrom, recentFrom, min) {
+      return domainCounts.all({ slug, baselineFrom, recentFrom, min });
+    },
+    async countSigned(slug, from, to) {
+      return countSigned.get(slug, from, to) ?? 0;
+    },
     async search(slug, filter, limit, after?: SignatureCursor) {
       const { where, params } = filterWhere(slug, filter);
       const page = { ...params, limit: limit + 1, ...(after ? { afterAt: after.createdAt, afterId: after.id } : {}) };
