@@ -120,7 +120,7 @@ export function createApp(deps: AppDeps): App {
 
   app.use(notFound);
   app.use(errorHandler(logger, config.production));
-  frontOf(app, logger, (path) => assets.find(path) ?? pages.ready(path), pages.changed);
+  frontOf(app, logger, (path, query) => assets.find(path) ?? pages.ready(path, query), pages.changed);
   return Object.assign(app, { serverOptions: expressClasses(app) });
 }
 

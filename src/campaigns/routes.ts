@@ -16,6 +16,7 @@ import { alternatesOf, DEFAULT_LOCALE, LOCALES, localePath, translator, type Loc
 import { countryList, countryName } from '../signatures/countries.js';
 import { COMMENT_MAX, type FieldError, type FormValues } from '../signatures/form.js';
 import { issueFormToken } from '../signatures/formToken.js';
+import { parseSource, sourceOfQuery } from '../signatures/source.js';
 import type { Campaign } from './content.js';
 import type { CampaignTotals } from './repository.js';
 import { campaignPath, progressView } from './view.js';
@@ -31,6 +32,8 @@ export interface FormState {
   notice?: string;
   /** The timing token the form came with, drawn again so the clock keeps running from the first view. */
   started: string;
+  /** Where the signature comes from (`?source=`), carried as a hidden field. */
+  source?: string;
 }
 
 /** What a campaign page shows that changes: read for every view, to tell whether the kept copy is current. */
@@ -67,7 +70,7 @@ export const languagesOf = (campaign: Campaign): Locale[] => LOCALES.filter((l) 
 /** The language switch of a page about a campaign: its other languages, at the same address in each. */
 export const campaignAlternates = (campaign: Campaign, path: string) => alternatesOf(path, languagesOf(campaign));
 
-function pageModel(deps: AppDeps, campaign: Campaign, state: PageState, form?: FormState) {
+function pageModel(deps: AppDeps, campaign: Campaign, state: PageState, form?: FormState, source = form?.source) {
   const path = campaignPath(campaign);
   const errors = form?.errors ?? [];
   const problem = errors.length > 0 || form?.notice !== undefined;
@@ -97,6 +100,7 @@ function pageModel(deps: AppDeps, campaign: Campaign, state: PageState, form?: F
     progress: progressView(campaign, state.totals),
     form: {
       action: `${path}/signatures`,
+      source,
       // When the form was first drawn, signed so it cannot be forged: too quick a reply is a bot.
       started: form?.started ?? issueFormToken(deps.signer, campaign.slug, state.now),
       // No country is chosen for the person unless the campaign says where its signers are: a wrong
@@ -156,6 +160,9 @@ type PublicRoute = { campaign: Campaign; kind: 'page' | 'json' };
  */
 export const STATE_TTL_MS = 200;
 
+/** Kept copies of campaign pages opened with a `?source=`, across campaigns and languages. */
+const SOURCED_PAGES_KEPT = 200;
+
 /** What is shown from the database, as last read; `key` is the part of the cache key it makes. */
 interface SharedState {
   totals: CampaignTotals;
@@ -187,6 +194,9 @@ export interface CampaignPages {
 export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): CampaignPages {
   const { campaigns, logger, clock } = deps;
   const cache = new ResponseCache(securityHeaders);
+  // Share links bring a handful of sources, each worth a kept copy; anything beyond that many is
+  // someone making up codes, and gets the least used copies forgotten, never more memory.
+  const sourced = new ResponseCache(securityHeaders, SOURCED_PAGES_KEPT);
   // The catalog can be reloaded while the site runs (campaigns/reload.ts); each version of it brings
   // a new list, so the paths are worked out again only when the list is another one.
   let routesOf: Campaign[] | undefined;
@@ -260,8 +270,11 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Campa
   }
 
   const second = (now: number) => Math.floor(now / 1000);
-  // One kept copy per campaign, kind and language: the count is shared, the words are not.
-  const slotOf = (kind: PublicRoute['kind'], campaign: Campaign) => `${kind}:${campaign.slug}:${campaign.locale}`;
+  // One kept copy per campaign, kind and language (the count is shared, the words are not), and per
+  // source for pages opened from a link that names one (its form carries it).
+  const slotOf = (kind: PublicRoute['kind'], campaign: Campaign, source?: string) =>
+    `${kind}:${campaign.slug}:${campaign.locale}${source ? `:${source}` : ''}`;
+  const cacheFor = (source: string | undefined) => (source ? sourced : cache);
   // A reload makes new Campaign objects, and with them a new revision and so a new key.
   const pageKey = (campaign: Campaign, state: SharedState, now: number) =>
     `${revision(campaign)}|${state.key}|${second(now)}`;
@@ -270,7 +283,7 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Campa
   const jsonOptions = { contentType: 'application/json; charset=utf-8', cacheControl: PUBLIC_JSON_CACHE };
 
   /** The same page for every viewer: rendered again only when the count, the form token's second or the recent signers change. */
-  async function page(campaign: Campaign, res: Response, now: number): Promise<PreparedResponse> {
+  async function page(campaign: Campaign, res: Response, now: number, source?: string): Promise<PreparedResponse> {
     const shared = await sharedState(campaign, now);
     const state: PageState = {
       totals: shared.totals,
@@ -278,8 +291,8 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Campa
       now: new Date(now),
       second: second(now),
     };
-    return cache.get(slotOf('page', campaign), pageKey(campaign, shared, now), pageOptions, () =>
-      renderToString(res, 'campaign', pageModel(deps, campaign, state)),
+    return cacheFor(source).get(slotOf('page', campaign, source), pageKey(campaign, shared, now), pageOptions, () =>
+      renderToString(res, 'campaign', pageModel(deps, campaign, state, undefined, source)),
     );
   }
 
@@ -309,11 +322,14 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Campa
     const route = routeOf(path);
     if (!route) return undefined;
     const now = clock.now().getTime();
-    const fresh = route.kind === 'page' ? page(route.campaign, res, now) : json(route.campaign, now);
+    const source = route.kind === 'page' ? parseSource(res.req.query.source) : undefined;
+    const fresh = route.kind === 'page' ? page(route.campaign, res, now, source) : json(route.campaign, now);
     // The database cannot be read just now (locked, failing): the last copy made, rather than an
     // error page for the whole crowd. Only before there is any copy does the error show.
     return fresh.catch((error: unknown) => {
-      const kept = isDatabaseUnavailable(error) ? cache.lastMadeFor(slotOf(route.kind, route.campaign)) : undefined;
+      const kept = isDatabaseUnavailable(error)
+        ? cacheFor(source).lastMadeFor(slotOf(route.kind, route.campaign, source))
+        : undefined;
       if (!kept) throw error;
       logger.warn(
         { err: { code: (error as { code?: string }).code }, path },
@@ -323,15 +339,15 @@ export function campaignPages(deps: AppDeps, securityHeaders: HeaderList): Campa
     });
   };
 
-  const ready: ReadyPrepared = (path) => {
+  const ready: ReadyPrepared = (path, query) => {
     const route = routeOf(path);
     if (!route) return undefined;
     const now = clock.now().getTime();
     const state = current(route.campaign.slug, now);
     if (!state) return undefined;
-    return route.kind === 'page'
-      ? cache.ready(slotOf('page', route.campaign), pageKey(route.campaign, state, now))
-      : cache.ready(slotOf('json', route.campaign), jsonKey(route.campaign, state));
+    if (route.kind === 'json') return cache.ready(slotOf('json', route.campaign), jsonKey(route.campaign, state));
+    const source = query ? sourceOfQuery(query) : undefined;
+    return cacheFor(source).ready(slotOf('page', route.campaign, source), pageKey(route.campaign, state, now));
   };
 
   return {

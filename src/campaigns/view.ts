@@ -36,15 +36,19 @@ export interface ShareLinks {
   whatsapp: string;
 }
 
-/** The campaign's address and ready-made share links, for the pages after signing and confirming. */
+/**
+ * The campaign's address and ready-made share links, for the pages after signing and confirming.
+ * Each carries its channel as `?source=` (the copied link "link"), so the organizers see which way of
+ * sharing brought signatures; it names the channel, never the person who shared.
+ */
 export function shareLinks(baseUrl: string, campaign: Campaign): ShareLinks {
-  const url = baseUrl + campaignPath(campaign);
+  const at = (source: string) => `${baseUrl}${campaignPath(campaign)}?source=${source}`;
   const text = campaign.shareText;
   return {
-    url,
-    email: `mailto:?subject=${encodeURIComponent(campaign.title)}&body=${encodeURIComponent(`${text}\n\n${url}`)}`,
-    x: `https://x.com/intent/post?text=${encodeURIComponent(text)}&url=${encodeURIComponent(url)}`,
-    facebook: `https://www.facebook.com/sharer/sharer.php?u=${encodeURIComponent(url)}`,
-    whatsapp: `https://wa.me/?text=${encodeURIComponent(`${text} ${url}`)}`,
+    url: at('link'),
+    email: `mailto:?subject=${encodeURIComponent(campaign.title)}&body=${encodeURIComponent(`${text}\n\n${at('email')}`)}`,
+    x: `https://x.com/intent/post?text=${encodeURIComponent(text)}&url=${encodeURIComponent(at('x'))}`,
+    facebook: `https://www.facebook.com/sharer/sharer.php?u=${encodeURIComponent(at('facebook'))}`,
+    whatsapp: `https://wa.me/?text=${encodeURIComponent(`${text} ${at('whatsapp')}`)}`,
   };
 }

@@ -126,7 +126,7 @@ export function sendPrepared(req: IncomingMessage, res: ServerResponse, prepared
  * The prepared response for a path when one is ready to send now (nothing to read or render first), or
  * undefined: then the request goes on into Express, which reads, renders or answers it some other way.
  */
-export type ReadyPrepared = (path: string) => PreparedResponse | undefined;
+export type ReadyPrepared = (path: string, query: string) => PreparedResponse | undefined;
 
 /**
  * Answers a GET or HEAD from a prepared response that is ready, straight from Node's request listener,
@@ -139,7 +139,7 @@ export function answerReady(logger: Logger, req: IncomingMessage, res: ServerRes
   const url = req.url ?? '/';
   const query = url.indexOf('?');
   const path = query === -1 ? url : url.slice(0, query);
-  const prepared = ready(path);
+  const prepared = ready(path, query === -1 ? '' : url.slice(query + 1));
   if (!prepared) return false;
   const started = process.hrtime.bigint();
   logRequest(logger, req.method, path, sendPrepared(req, res, prepared), started);
@@ -206,7 +206,14 @@ export class ResponseCache {
   /** The last copy of each slot that was made successfully, for when the database cannot be read. */
   private readonly lastMade = new Map<string, Promise<PreparedResponse>>();
 
-  constructor(private readonly baseHeaders: HeaderList) {}
+  /**
+   * `maxSlots` bounds a cache whose slots come from requests (a page per `?source=`): past it, the
+   * slot made longest ago is forgotten, so odd addresses cannot grow memory without end.
+   */
+  constructor(
+    private readonly baseHeaders: HeaderList,
+    private readonly maxSlots = Infinity,
+  ) {}
 
   /**
    * The copy last made successfully for `slot`, whatever it showed, or undefined. For when what the
@@ -237,11 +244,17 @@ export class ResponseCache {
       return prepareResponse(this.baseHeaders, body, { ...options, etag: weakEtag(body) });
     });
     const entry = { key, prepared, ready: undefined as PreparedResponse | undefined };
+    if (!kept && this.entries.size >= this.maxSlots) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+      this.lastMade.delete(oldest);
+    }
     this.entries.set(slot, entry);
     prepared.then(
       (done) => {
         entry.ready = done;
-        this.lastMade.set(slot, prepared);
+        // Not for a slot forgotten meanwhile (maxSlots): lastMade stays as bounded as the entries.
+        if (this.entries.get(slot) === entry) this.lastMade.set(slot, prepared);
       },
       // A failed render is not kept: the next view tries again.
       () => {

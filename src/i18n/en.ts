@@ -204,6 +204,8 @@ export const en = {
     collect_updates:
       '**Whether you ticked the box for updates**, and which wording of it you saw. The box is never ticked for you.',
     collect_language: '**The language you signed in**, so any email we send you is in it.',
+    collect_source:
+      '**Where the link you followed came from**, when it says so: a channel such as “whatsapp” or “email”, or the name of the partner organization whose website showed the form. It names a channel, never a person.',
     collect_time: '**The date and time you signed**.',
     collect_hash:
       '**A scrambled code made from your internet address**. It lets us notice many signatures arriving from one place, which is how fake signatures usually come. It is made with a secret key held by the site, so without that key it cannot be turned back into your address. We erase it seven days after you sign.',

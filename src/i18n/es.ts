@@ -228,6 +228,8 @@ export const es: Translation<typeof en> = {
     collect_updates:
       '**Si marcaste la casilla de novedades**, y qué texto tenía cuando la viste. Nunca la marcamos por ti.',
     collect_language: '**El idioma en que firmaste**, para escribirte en ese idioma.',
+    collect_source:
+      '**De dónde venía el enlace que seguiste**, cuando lo indica: un canal como “whatsapp” o “email”, o el nombre de la organización aliada en cuyo sitio web aparecía el formulario. Nombra un canal, nunca a una persona.',
     collect_time: '**La fecha y la hora en que firmaste**.',
     collect_hash:
       '**Un código cifrado hecho a partir de tu dirección de internet**. Nos permite notar si llegan muchas firmas desde un mismo lugar, que es como suelen llegar las firmas falsas. Se genera con una clave secreta que solo tiene el sitio, así que sin esa clave no se puede volver a convertir en tu dirección. Lo borramos siete días después de que firmas.',

@@ -8,17 +8,35 @@ export interface ChannelRow {
   percent: string;
 }
 
-const share = (count: number, total: number) => (total ? ((count / total) * 100).toFixed(1) : '0.0');
+/** Rows largest first (then by name), each with its share of the total. */
+function rowsOf(counts: Map<string, number>, total: number): ChannelRow[] {
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([name, count]) => ({
+      name,
+      countText: formatNumber(count),
+      percent: total ? ((count / total) * 100).toFixed(1) : '0.0',
+    }));
+}
 
-/** The count page's "by language" table: confirmed signatures per language signed in. */
-export async function channelsView(repos: Repositories, slug: string): Promise<{ languages: ChannelRow[] }> {
-  const languages = await repos.signatures.countsByLanguage(slug);
-  const total = languages.reduce((sum, row) => sum + row.count, 0);
-  return {
-    languages: languages.map((row) => ({
-      name: isLocale(row.locale) ? `${LANGUAGE_NAMES[row.locale]} (${row.locale})` : row.locale,
-      countText: formatNumber(row.count),
-      percent: share(row.count, total),
-    })),
-  };
+/** Signatures whose link named no source: typed in, bookmarked, or shared without one. */
+export const NO_SOURCE = 'None (direct or unknown)';
+
+/** The count page's "by language" and "by source" tables: confirmed signatures, from one grouped read. */
+export async function channelsView(
+  repos: Repositories,
+  slug: string,
+): Promise<{ languages: ChannelRow[]; sources: ChannelRow[] }> {
+  const rows = await repos.signatures.countsByChannel(slug);
+  const languages = new Map<string, number>();
+  const sources = new Map<string, number>();
+  let total = 0;
+  for (const { locale, source, count } of rows) {
+    const language = isLocale(locale) ? `${LANGUAGE_NAMES[locale]} (${locale})` : locale;
+    languages.set(language, (languages.get(language) ?? 0) + count);
+    const from = source ?? NO_SOURCE;
+    sources.set(from, (sources.get(from) ?? 0) + count);
+    total += count;
+  }
+  return { languages: rowsOf(languages, total), sources: rowsOf(sources, total) };
 }

@@ -47,6 +47,8 @@ export const EXPORT_HEADER = [
   'Comment',
   'Opted in',
   'Consent version',
+  'Language',
+  'Source',
   'Signed at (UTC)',
   'Signed at (ISO 8601)',
 ] as const;
@@ -95,11 +97,11 @@ export function signaturesCsv(): Transform {
     transform(rows: ExportRow[], _encoding, done) {
       let text = first ? header() : '';
       for (const r of rows) {
-        // Country codes are letters and timestamps digits: neither can start a formula or need quotes.
+        // Country codes and languages are letters and timestamps digits: none can start a formula or need quotes.
         text +=
           `${csvField(r[0])},${csvField(r[1])},${csvField(r[2])},${csvField(countryName(r[3]))},${r[3]},` +
-          `${csvField(r[4])},${csvField(r[5])},${r[6] ? 'yes' : 'no'},${csvField(r[7])},` +
-          `${spreadsheetTime(r[8])},${r[8]}\r\n`;
+          `${csvField(r[4])},${csvField(r[5])},${r[6] ? 'yes' : 'no'},${csvField(r[7])},${r[8]},${csvField(r[9])},` +
+          `${spreadsheetTime(r[10])},${r[10]}\r\n`;
       }
       done(null, text);
     },

@@ -23,6 +23,8 @@ const COLUMNS: Column[] = [
   { header: 'Comment', width: 50 },
   { header: 'Opted in', width: 10 },
   { header: 'Consent version', width: 12 },
+  { header: 'Language', width: 10 },
+  { header: 'Source', width: 16 },
   { header: 'Signed at (UTC)', width: 20, style: { numFmt: 'yyyy-mm-dd hh:mm:ss' } },
 ];
 
@@ -88,7 +90,20 @@ export async function writeSignaturesXlsx(
       if (out.destroyed) return;
       for (const r of rows.slice(start, start + ROWS_PER_TURN)) {
         sheet
-          .addRow([r[0], r[1], r[2], countryName(r[3]), r[3], r[4], r[5], r[6] === 1, r[7], new Date(r[8])])
+          .addRow([
+            r[0],
+            r[1],
+            r[2],
+            countryName(r[3]),
+            r[3],
+            r[4],
+            r[5],
+            r[6] === 1,
+            r[7],
+            r[8],
+            r[9],
+            new Date(r[10]),
+          ])
           .commit();
       }
       await drained(sheet, out);

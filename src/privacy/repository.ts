@@ -18,6 +18,8 @@ export interface HeldSignature {
   confirmedAt: string | null;
   unsubscribedAt: string | null;
   locale: string;
+  /** The channel the signature came through (`?source=`), or null. */
+  source: string | null;
 }
 
 export interface ErasedCount {

@@ -16,7 +16,7 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
     `SELECT campaign_slug AS campaignSlug, first_name AS firstName, last_name AS lastName, email, country,
             postal_code AS postalCode, comment, opted_in AS optedIn, consent_version AS consentVersion,
             source_hash AS sourceHash, created_at AS createdAt, anonymised_at AS anonymisedAt, status,
-            confirmed_at AS confirmedAt, unsubscribed_at AS unsubscribedAt, locale
+            confirmed_at AS confirmedAt, unsubscribed_at AS unsubscribedAt, locale, source
        FROM signatures WHERE email_key = ? ORDER BY created_at, id`,
   );
   const eraseEmail = db.prepare<[string], { campaignSlug: string }>(

@@ -9,6 +9,8 @@ export interface NewSignature extends SignatureInput {
   createdAt: Date;
   /** The language the person signed in (default 'en'); their mail goes out in it. */
   locale?: string;
+  /** The channel the signature came through (src/signatures/source.ts), or none. */
+  source?: string | null;
   /**
    * Set for a campaign whose signatures need confirming. The signature is then stored pending, and in
    * the same transaction an email is queued in the outbox: for a new or still-pending signature the
@@ -69,6 +71,8 @@ export type ExportRow = readonly [
   comment: string | null,
   optedIn: 0 | 1,
   consentVersion: string,
+  locale: string,
+  source: string | null,
   createdAt: string,
   id: number,
 ];
@@ -124,8 +128,8 @@ export interface SignatureRepository {
   withdraw(signatureId: number): Promise<boolean>;
   /** Off the updates list (opted_in 0, unsubscribed_at set). False when it was not on it. */
   unsubscribe(signatureId: number, at: Date): Promise<boolean>;
-  /** Confirmed signatures by the language they were made in, largest first (organizers' count page). */
-  countsByLanguage(campaignSlug: string): Promise<{ locale: string; count: number }[]>;
+  /** Confirmed signatures by the language they were made in and their source (null: none), for the organizers. */
+  countsByChannel(campaignSlug: string): Promise<{ locale: string; source: string | null; count: number }[]>;
 }
 
 /** The key that makes one signature per address (canonical: see emailKey.ts). */

@@ -12,6 +12,7 @@ import { newEmailTokens } from '../mail/tokens.js';
 import { emailDomain } from './emailKey.js';
 import { formValues, parseSignatureForm, type FieldError, type FormValues } from './form.js';
 import { readFormToken, tokenToRedraw, type FormTiming } from './formToken.js';
+import { parseSource } from './source.js';
 import type { DiscardReason } from './repository.js';
 
 const THANKS_COOKIE = 'thanks';
@@ -30,6 +31,8 @@ export function signatureRoutes(deps: AppDeps): Router {
   /** The token to draw this submission's form again with: the clock keeps running from the first view. */
   const redrawToken = (campaign: Campaign, timing: FormTiming) =>
     tokenToRedraw(signer, campaign.slug, timing, clock.now(), config.minFillSeconds);
+  /** The form's hidden source field (from the page's `?source=`), when it is a simple token. */
+  const sourceOf = (req: Request) => parseSource((req.body as Record<string, unknown> | undefined)?.source);
   const timingOf = (req: Request, campaign: Campaign) =>
     readFormToken(signer, campaign.slug, (req.body as Record<string, unknown> | undefined)?.started, clock.now());
 
@@ -38,6 +41,7 @@ export function signatureRoutes(deps: AppDeps): Router {
    * limit (429), with what was typed and the timing token carried on from the first view.
    */
   async function redraw(
+    req: Request,
     res: Response,
     campaign: Campaign,
     timing: FormTiming,
@@ -46,7 +50,11 @@ export function signatureRoutes(deps: AppDeps): Router {
   ): Promise<void> {
     res.status(status);
     res.setHeader('Cache-Control', 'no-store');
-    await renderCampaignPage(deps, res, campaign, { ...form, started: redrawToken(campaign, timing) });
+    await renderCampaignPage(deps, res, campaign, {
+      ...form,
+      started: redrawToken(campaign, timing),
+      source: sourceOf(req),
+    });
   }
 
   /** Past the limit: the form again with what was typed, as after a mistake, and nothing stored. */
@@ -64,7 +72,7 @@ export function signatureRoutes(deps: AppDeps): Router {
     }
     const values = formValues((req.body ?? {}) as Record<string, unknown>);
     const notice = t('sign.limited');
-    await redraw(res, campaign, timingOf(req, campaign), 429, { values, errors: [], notice }).catch(next);
+    await redraw(req, res, campaign, timingOf(req, campaign), 429, { values, errors: [], notice }).catch(next);
   }
   // A submission refused for a mistake (422) does not use up the limit: fixing a typo is not another
   // signature. A looser ceiling counts every request, so a flood of broken forms is still held back.
@@ -135,7 +143,7 @@ export function signatureRoutes(deps: AppDeps): Router {
     const parsed = parseSignatureForm(req.body, campaign.locale);
     const timing = timingOf(req, campaign);
     if (!parsed.ok) {
-      await redraw(res, campaign, timing, 422, { values: parsed.values, errors: parsed.errors });
+      await redraw(req, res, campaign, timing, 422, { values: parsed.values, errors: parsed.errors });
       return;
     }
     // Disposable-mail domains organizers list (campaigns/disposable-domains.txt): a mistake to fix,
@@ -143,7 +151,7 @@ export function signatureRoutes(deps: AppDeps): Router {
     const domain = emailDomain(parsed.value.email);
     if (isDisposable(campaigns, domain)) {
       const values = formValues(req.body as Record<string, unknown>);
-      await redraw(res, campaign, timing, 422, {
+      await redraw(req, res, campaign, timing, 422, {
         values,
         errors: [{ field: 'email', message: t('form.email_disposable', { domain }) }],
       });
@@ -153,7 +161,7 @@ export function signatureRoutes(deps: AppDeps): Router {
     if (!automated && config.minFillSeconds > 0 && timing.state === 'expired') {
       // Too old to count, but a person may well have left the tab open: ask once more, never discard.
       const values = formValues(req.body as Record<string, unknown>);
-      await redraw(res, campaign, timing, 422, { values, errors: [], notice: t('sign.expired') });
+      await redraw(req, res, campaign, timing, 422, { values, errors: [], notice: t('sign.expired') });
       return;
     }
     if (automated) {
@@ -165,6 +173,7 @@ export function signatureRoutes(deps: AppDeps): Router {
         consentVersion: campaign.consent.version,
         // The language signed in: one count across languages, and later mail in this one.
         locale: campaign.locale,
+        source: sourceOf(req) ?? null,
         sourceHash: req.ip ? signer.hash('source', req.ip) : null,
         createdAt: clock.now(),
         // Pending until confirmed from the email queued with it (src/mail/); the answer below is the

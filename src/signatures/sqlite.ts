@@ -29,6 +29,7 @@ interface InsertRow {
   createdAt: string;
   status: 'pending' | 'confirmed';
   locale: string;
+  source: string | null;
   emailCount: number;
   emailDay: string | null;
 }
@@ -55,17 +56,18 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
   const writeWaitMs = options.writeWaitMs ?? WRITE_WAIT_MS;
   const insert = db.prepare<[InsertRow]>(
     `INSERT INTO signatures (campaign_slug, first_name, last_name, email, email_key, country, postal_code,
-                             comment, opted_in, consent_version, source_hash, created_at, status, locale,
+                             comment, opted_in, consent_version, source_hash, created_at, status, locale, source,
                              email_count, email_day, email_day_count)
      VALUES (@campaignSlug, @firstName, @lastName, @email, @emailKey, @country, @postalCode,
-             @comment, @optedIn, @consentVersion, @sourceHash, @createdAt, @status, @locale,
+             @comment, @optedIn, @consentVersion, @sourceHash, @createdAt, @status, @locale, @source,
              @emailCount, @emailDay, @emailCount)
      ON CONFLICT (email_key, campaign_slug, duplicate_id) DO NOTHING`,
   );
   const mail = createMailQueue(db);
-  const byLanguage = db.prepare<[string], { locale: string; count: number }>(
-    `SELECT locale, count(*) AS count FROM signatures WHERE campaign_slug = ? AND status = 'confirmed'
-      GROUP BY locale ORDER BY count DESC, locale`,
+  // Read from the signatures_by_channel index alone (migration 010).
+  const byChannel = db.prepare<[string], { locale: string; source: string | null; count: number }>(
+    `SELECT locale, source, count(*) AS count FROM signatures WHERE campaign_slug = ? AND status = 'confirmed'
+      GROUP BY locale, source`,
   );
 
   // Row-value comparisons let SQLite seek straight into (campaign_slug, created_at[, rowid]) at the
@@ -105,7 +107,8 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
   const lastId = db.prepare<[], number | null>('SELECT max(id) FROM signatures').pluck();
   const exportBatch = db
     .prepare<[{ slug: string; createdAt: string; id: number; maxId: number; optedInOnly: number; limit: number }]>(
-      `SELECT first_name, last_name, email, country, postal_code, comment, opted_in, consent_version, created_at, id
+      `SELECT first_name, last_name, email, country, postal_code, comment, opted_in, consent_version, locale, source,
+              created_at, id
          FROM signatures
         WHERE campaign_slug = @slug AND (created_at, id) > (@createdAt, @id)
           AND id <= @maxId AND email IS NOT NULL AND status = 'confirmed' AND invalidation_id IS NULL AND (@optedInOnly = 0 OR opted_in = 1)
@@ -138,7 +141,7 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
       if (batch.length > 0) yield batch;
       const last = batch.at(-1);
       if (!last || batch.length < EXPORT_BATCH) return;
-      cursor = { createdAt: last[8], id: last[9] };
+      cursor = { createdAt: last[10], id: last[11] };
     }
   }
 
@@ -268,6 +271,7 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
         createdAt: s.createdAt.toISOString(),
         status: s.confirmation ? 'pending' : 'confirmed',
         locale: s.locale ?? 'en',
+        source: s.source ?? null,
         emailCount: 0,
         emailDay: null,
       };
@@ -295,8 +299,8 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
     async unsubscribe(id, at) {
       return (await retryWhileBusy(() => unsubscribe.run(at.toISOString(), id))).changes === 1;
     },
-    async countsByLanguage(slug) {
-      return byLanguage.all(slug);
+    async countsByChannel(slug) {
+      return byChannel.all(slug);
     },
   };
 }

@@ -28,7 +28,7 @@ describe('csvField', () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('=1+1')).toBe("'=1+1");
     expect(EXPORT_HEADER.map(csvField).join(',')).toBe(
-      'First name,Last name,Email,Country,Country code,Postal code,Comment,Opted in,Consent version,Signed at (UTC),Signed at (ISO 8601)',
+      'First name,Last name,Email,Country,Country code,Postal code,Comment,Opted in,Consent version,Language,Source,Signed at (UTC),Signed at (ISO 8601)',
     );
   });
 });

@@ -18,6 +18,8 @@ const HEADER = [
   'Comment',
   'Opted in',
   'Consent version',
+  'Language',
+  'Source',
   'Signed at (UTC)',
 ];
 
@@ -43,7 +45,16 @@ async function sheetOf(body: Buffer): Promise<ExcelJS.Worksheet> {
 const values = (row: ExcelJS.Row): unknown[] => (row.values as unknown[]).slice(1);
 
 const SIGNERS: Partial<NewSignature>[] = [
-  { firstName: '=1+1', lastName: '+SUM(A1)', country: 'FR', postalCode: '01234', comment: '-stop it', optedIn: true },
+  {
+    firstName: '=1+1',
+    lastName: '+SUM(A1)',
+    country: 'FR',
+    postalCode: '01234',
+    comment: '-stop it',
+    optedIn: true,
+    locale: 'es',
+    source: 'partner-org',
+  },
   { firstName: 'Ndapewa', lastName: 'Nghipondoka', country: 'NA', postalCode: null, consentVersion: 'v2' },
   {
     firstName: '李',
@@ -85,13 +96,18 @@ describe('GET /organizers/campaigns/:slug/signatures.xlsx', () => {
       '-stop it',
       true,
       'v1',
+      'es',
+      'partner-org',
       new Date('2026-11-27T08:00:00.000Z'),
     ]);
     // Empty cells are absent, so the row's values end early or hold a gap.
     const row3 = values(sheet.getRow(3));
     expect(row3.slice(0, 5)).toEqual(['Ndapewa', 'Nghipondoka', second.email, 'Namibia', 'NA']);
     expect(row3[5] ?? null).toBeNull();
-    expect(row3.slice(7)).toEqual([false, 'v2', new Date('2026-11-27T08:01:30.500Z')]);
+    // No source: an empty cell.
+    expect(row3.slice(7, 10)).toEqual([false, 'v2', 'en']);
+    expect(row3[10] ?? null).toBeNull();
+    expect(row3[11]).toEqual(new Date('2026-11-27T08:01:30.500Z'));
     expect(values(sheet.getRow(4)).slice(0, 7)).toEqual([
       '李',
       '小龍',
@@ -117,8 +133,8 @@ describe('GET /organizers/campaigns/:slug/signatures.xlsx', () => {
     expect(cell(6).type).toBe(ExcelJS.ValueType.String);
     expect(cell(6).numFmt).toBe('@');
     expect(cell(8).type).toBe(ExcelJS.ValueType.Boolean);
-    expect(cell(10).type).toBe(ExcelJS.ValueType.Date);
-    expect(cell(10).numFmt).toBe('yyyy-mm-dd hh:mm:ss');
+    expect(cell(12).type).toBe(ExcelJS.ValueType.Date);
+    expect(cell(12).numFmt).toBe('yyyy-mm-dd hh:mm:ss');
   });
 
   it('layout → a bold header row, frozen, with a filter and column widths', async () => {
@@ -129,7 +145,7 @@ describe('GET /organizers/campaigns/:slug/signatures.xlsx', () => {
     const sheet = await sheetOf(res.body as Buffer);
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(sheet.getRow(1).getCell(1).font?.bold).toBe(true);
-    expect(sheet.autoFilter).toBe('A1:J1');
+    expect(sheet.autoFilter).toBe('A1:L1');
     expect(sheet.getColumn(3).width).toBe(30);
     expect(sheet.getColumn(7).width).toBe(50);
   });

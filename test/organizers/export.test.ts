@@ -17,6 +17,8 @@ const HEADER = [
   'Comment',
   'Opted in',
   'Consent version',
+  'Language',
+  'Source',
   'Signed at (UTC)',
   'Signed at (ISO 8601)',
 ];
@@ -42,6 +44,8 @@ const expected = (s: NewSignature): string[] => [
   ...[s.postalCode ?? '', s.comment ?? ''].map(neutraliseFormula),
   s.optedIn ? 'yes' : 'no',
   s.consentVersion,
+  s.locale ?? 'en',
+  s.source ?? '',
   s.createdAt.toISOString().replace('T', ' ').slice(0, 19),
   s.createdAt.toISOString(),
 ];
@@ -63,6 +67,7 @@ const AWKWARD: Partial<NewSignature>[] = [
   { firstName: 'Plain', lastName: 'Equals=InMiddle', comment: 'ends with =' },
   { firstName: 'Ndapewa', lastName: 'Nghipondoka', country: 'NA', postalCode: '10005', comment: '-stop it' },
   { firstName: 'Jean', lastName: 'Dupont', country: 'FR', postalCode: '01234', consentVersion: 'v2' },
+  { firstName: 'María', lastName: 'López', country: 'MX', postalCode: '06000', locale: 'es', source: 'whatsapp' },
 ];
 
 async function seedAwkward(t: TestApp): Promise<NewSignature[]> {
@@ -133,8 +138,8 @@ describe('GET /organizers/campaigns/:slug/signatures.csv', () => {
     const rows = records(res.body as Buffer);
     const jean = rows.find((r) => r[0] === 'Jean');
     expect(jean?.[8]).toBe('v2');
-    expect(jean?.[9]).toBe('2026-11-27 08:08:00');
-    expect(jean?.[10]).toBe('2026-11-27T08:08:00.000Z');
+    expect(jean?.[11]).toBe('2026-11-27 08:08:00');
+    expect(jean?.[12]).toBe('2026-11-27T08:08:00.000Z');
     expect(rows.find((r) => r[0] === 'Zoë')?.[8]).toBe('v1');
   });
 
