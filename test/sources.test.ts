@@ -105,6 +105,35 @@ describe('sources: the organizer count page', () => {
   });
 });
 
+describe('sources: invalidated signatures', () => {
+  it('an invalidated signature → out of the by-source and by-language counts; read from indexes, not rows', async () => {
+    await t.repos.signatures.add(signature({ email: 'real@example.org', source: 'partner' }));
+    for (const i of [1, 2])
+      await t.repos.signatures.add(
+        signature({ email: `f${i}@example.org`, lastName: 'Fake', source: 'bots', locale: 'es' }),
+      );
+    await t.repos.moderation.invalidate(
+      {
+        campaignSlug: 'amazon-ring',
+        rule: { lastName: 'Fake' },
+        upToId: 3,
+        appliedBy: 'ann@example.org',
+        appliedAt: '2026-11-28T12:00:00.000Z',
+      },
+      () => new Date('2026-11-28T12:00:00.000Z'),
+    );
+    expect(await t.repos.signatures.countsByChannel('amazon-ring')).toEqual([
+      { locale: 'en', source: 'partner', count: 1 },
+    ]);
+    const plan = t.db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT locale, source, count(*) FROM signatures WHERE campaign_slug = ? AND status = 'confirmed' GROUP BY locale, source`,
+      )
+      .all('amazon-ring') as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toContain('USING COVERING INDEX signatures_by_channel');
+  });
+});
+
 describe('parseSource and the kept copies', () => {
   it('tokens → lower-cased; anything else → undefined', () => {
     expect(parseSource('Partner_Org-1')).toBe('partner_org-1');
