@@ -41,7 +41,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const transport = createMailTransport(config.mail);
   const db = openDatabase(config.databasePath);
   const repos = createRepositories(db);
-  await repos.campaigns.register(campaigns.all.map((c) => c.slug));
+  await repos.campaigns.register(campaigns.all);
   const secret = config.secretKey ?? (await repos.system.secret('hmac'));
   // Start-up writes above may wait for another process starting at the same time; from here on no
   // write waits on the main thread (src/db.ts).

@@ -54,7 +54,7 @@ export async function buildTestApp(
   const db = openDatabase(deps.databasePath ?? ':memory:');
   const repos = createRepositories(db);
   const campaigns = deps.campaigns ?? loadCampaigns(config.campaignsDir);
-  await repos.campaigns.register(campaigns.all.map((c) => c.slug));
+  await repos.campaigns.register(campaigns.all);
   const clock = fixedClock(NOW);
   const app = createApp({
     config,

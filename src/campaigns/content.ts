@@ -81,6 +81,14 @@ const frontMatterSchema = z
     }),
     image: imageSchema.optional(),
     image_alt: z.string().trim().min(1).max(300).optional(),
+    // Counts whose crossing is shown to the organizers and mailed to them once (issue 15).
+    milestones: z
+      .array(z.number().int().positive().max(1e12))
+      .max(50)
+      .refine((list) => list.every((n, i) => i === 0 || n > (list[i - 1] as number)), {
+        message: 'must be whole numbers in increasing order, like [1000, 10000, 100000]',
+      })
+      .default([]),
   })
   .strict()
   .refine((c) => c.status === 'open' || c.closed_on !== undefined, {
@@ -119,6 +127,8 @@ export interface Campaign {
   summary: string;
   target: string;
   goal: number;
+  /** Counts whose crossing is recorded and mailed to the campaign's organizers, increasing. */
+  milestones: readonly number[];
   open: boolean;
   closedOn: string | undefined;
   isDefault: boolean;
@@ -251,6 +261,7 @@ export function parseCampaign(file: string, source: string): Campaign {
     summary: fm.summary,
     target: fm.target,
     goal: fm.goal,
+    milestones: fm.milestones,
     open: fm.status === 'open',
     closedOn: fm.closed_on,
     isDefault: fm.default,

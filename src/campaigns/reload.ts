@@ -31,7 +31,7 @@ export function campaignReloader(
     let next: CampaignCatalog;
     try {
       next = loadCampaigns(dir);
-      await campaigns.register(next.all.map((c) => c.slug));
+      await campaigns.register(next.all);
     } catch (error) {
       // A broken file, or a database too busy to register a new campaign: nothing changes.
       const problem = error instanceof CampaignContentError ? error.message : String(error);

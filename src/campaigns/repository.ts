@@ -18,9 +18,27 @@ export interface PeriodCount {
   count: number;
 }
 
+/** A campaign to register: its slug, and the milestones its content names (a Campaign will do). */
+export interface CampaignRegistration {
+  slug: string;
+  milestones?: readonly number[];
+}
+
+/** A milestone of a campaign, and when the count crossed it (null: not yet). */
+export interface Milestone {
+  milestone: number;
+  crossedAt: string | null;
+}
+
 export interface CampaignRepository {
-  /** Makes sure each campaign found in the content folder has its row (and so its counters). */
-  register(slugs: string[]): Promise<void>;
+  /**
+   * Makes sure each campaign found in the content folder has its row (and so its counters). Given its
+   * milestones, records them: one the count has already passed is recorded as reached now, without
+   * mail (it was not crossed now); one no longer named and not yet reached is forgotten.
+   */
+  register(campaigns: readonly (string | CampaignRegistration)[]): Promise<void>;
+  /** The campaign's milestones, smallest first. */
+  milestones(slug: string): Promise<Milestone[]>;
   totals(slug: string): Promise<CampaignTotals>;
   byCountry(slug: string): Promise<CountryCount[]>;
   /** Days from..to inclusive (YYYY-MM-DD) that have signatures; days with none are absent. */

@@ -1,5 +1,12 @@
 import type { Db } from '../db.js';
-import type { CampaignRepository, CampaignTotals, CountryCount, PeriodCount } from './repository.js';
+import type {
+  CampaignRegistration,
+  CampaignRepository,
+  CampaignTotals,
+  CountryCount,
+  Milestone,
+  PeriodCount,
+} from './repository.js';
 
 export function createCampaignRepository(db: Db): CampaignRepository {
   const insert = db.prepare('INSERT INTO campaigns (slug) VALUES (?) ON CONFLICT (slug) DO NOTHING');
@@ -27,13 +34,39 @@ export function createCampaignRepository(db: Db): CampaignRepository {
       'SELECT min(day) FROM signature_counts_daily WHERE campaign_slug = ? AND count > 0',
     )
     .pluck();
-  const registerAll = db.transaction((slugs: string[]) => {
-    for (const slug of slugs) insert.run(slug);
+  // An INSERT, never the UPDATE that migration 013's mail trigger watches: a milestone passed before
+  // it was named is recorded as reached, and nobody is told it was crossed just now.
+  const addMilestone = db.prepare<{ slug: string; milestone: number }>(
+    `INSERT INTO campaign_milestones (campaign_slug, milestone, crossed_at)
+     SELECT slug, @milestone,
+            CASE WHEN signature_count >= @milestone THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END
+       FROM campaigns WHERE slug = @slug
+     ON CONFLICT (campaign_slug, milestone) DO NOTHING`,
+  );
+  const forgetMilestones = db.prepare<[string, string]>(
+    `DELETE FROM campaign_milestones
+      WHERE campaign_slug = ? AND crossed_at IS NULL AND milestone NOT IN (SELECT value FROM json_each(?))`,
+  );
+  const milestones = db.prepare<[string], Milestone>(
+    `SELECT milestone, crossed_at AS crossedAt FROM campaign_milestones WHERE campaign_slug = ? ORDER BY milestone`,
+  );
+  const registerAll = db.transaction((campaigns: readonly (string | CampaignRegistration)[]) => {
+    for (const campaign of campaigns) {
+      const { slug, milestones: named } =
+        typeof campaign === 'string' ? { slug: campaign, milestones: undefined } : campaign;
+      insert.run(slug);
+      if (!named) continue;
+      for (const milestone of named) addMilestone.run({ slug, milestone });
+      forgetMilestones.run(slug, JSON.stringify(named));
+    }
   });
 
   return {
-    async register(slugs) {
-      registerAll(slugs);
+    async register(campaigns) {
+      registerAll(campaigns);
+    },
+    async milestones(slug) {
+      return milestones.all(slug);
     },
     async totals(slug) {
       return totals.get(slug) ?? { signatureCount: 0, optedInCount: 0, pendingCount: 0, updatedAt: null };

@@ -278,6 +278,12 @@ export const en = {
     },
   },
   mail: {
+    milestone_subject: '{count} signatures: {title}',
+    milestone_heading: '{count} signatures',
+    milestone_body: 'The letter to {target}, “{title}”, has passed {count} counted signatures.',
+    milestone_link: 'See the count, the charts and the signals on the count page:',
+    milestone_footer:
+      'Sent once, to each organizer account of this campaign, because its content names {count} as a milestone.',
     confirm_subject: 'Please confirm your signature: {title}',
     already_subject: 'You have already signed: {title}',
     hello: 'Hello {name},',

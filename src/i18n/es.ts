@@ -302,6 +302,12 @@ export const es: Translation<typeof en> = {
     },
   },
   mail: {
+    milestone_subject: '{count} firmas: {title}',
+    milestone_heading: '{count} firmas',
+    milestone_body: 'La carta a {target}, «{title}», ha superado las {count} firmas contadas.',
+    milestone_link: 'Consulta el recuento, los gráficos y las señales en la página del recuento:',
+    milestone_footer:
+      'Enviado una sola vez a cada cuenta organizadora de esta campaña, porque su contenido marca {count} como hito.',
     confirm_subject: 'Confirma tu firma: {title}',
     already_subject: 'Ya firmaste: {title}',
     hello: 'Hola, {name}:',

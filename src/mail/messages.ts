@@ -5,6 +5,7 @@ import { fromRoot } from '../paths.js';
 import { PENDING_DAYS } from '../privacy/retention.js';
 import { isLocale, translator } from '../i18n/index.js';
 import { linkPath } from './links.js';
+import { formatNumber } from '../campaigns/view.js';
 import type { OutboxMessage } from './repository.js';
 
 export interface MessageDeps {
@@ -36,32 +37,54 @@ export async function renderMessage(message: OutboxMessage, deps: MessageDeps): 
   if (!campaign) throw new Error(`no campaign ${message.campaignSlug} for outbox message ${message.id}`);
   const { payload } = message;
   const { t, th } = translator(campaign.locale);
-  const subject = t(message.kind === 'confirm' ? 'mail.confirm_subject' : 'mail.already_subject', {
-    title: campaign.title,
-  });
-  const token = message.kind === 'confirm' ? payload.tokens.confirm : payload.tokens.withdraw;
-  if (!token) throw new Error(`outbox message ${message.id} has no link token`);
-  const action = message.kind === 'confirm' ? 'confirm' : 'withdraw';
-  const link = deps.baseUrl + linkPath(campaign.slug, action, token, campaign.locale);
-  const unsubscribe = payload.tokens.unsubscribe
-    ? deps.baseUrl + linkPath(campaign.slug, 'unsubscribe', payload.tokens.unsubscribe, campaign.locale)
-    : undefined;
-  const data = {
-    lang: campaign.locale,
-    t,
-    th,
-    subject,
-    firstName: payload.firstName,
-    campaign: { title: campaign.title, target: campaign.target, organizer: campaign.organizer.name },
-    link,
-    unsubscribe,
-    pendingDays: PENDING_DAYS,
-  };
   const options = { cache: deps.cache };
-  const [text, html] = await Promise.all([
-    ejs.renderFile(template(`${message.kind}.text.ejs`), data, options),
-    ejs.renderFile(template(`${message.kind}.html.ejs`), data, options),
-  ]);
+  const render = (data: object) =>
+    Promise.all([
+      ejs.renderFile(template(`${message.kind}.text.ejs`), data, options),
+      ejs.renderFile(template(`${message.kind}.html.ejs`), data, options),
+    ]);
+  const campaignData = { title: campaign.title, target: campaign.target, organizer: campaign.organizer.name };
+
+  let subject: string;
+  let text: string;
+  let html: string;
+  let unsubscribe: string | undefined;
+  if (payload.kind === 'milestone') {
+    // To the campaign's organizers, from the site: nothing to unsubscribe from, no link that acts.
+    const count = formatNumber(payload.milestone);
+    subject = t('mail.milestone_subject', { count, title: campaign.title });
+    [text, html] = await render({
+      lang: campaign.locale,
+      t,
+      th,
+      subject,
+      count,
+      campaign: campaignData,
+      countPage: `${deps.baseUrl}/organizers/campaigns/${campaign.slug}`,
+    });
+  } else {
+    subject = t(payload.kind === 'confirm' ? 'mail.confirm_subject' : 'mail.already_subject', {
+      title: campaign.title,
+    });
+    const token = payload.kind === 'confirm' ? payload.tokens.confirm : payload.tokens.withdraw;
+    if (!token) throw new Error(`outbox message ${message.id} has no link token`);
+    const action = payload.kind === 'confirm' ? 'confirm' : 'withdraw';
+    const link = deps.baseUrl + linkPath(campaign.slug, action, token, campaign.locale);
+    unsubscribe = payload.tokens.unsubscribe
+      ? deps.baseUrl + linkPath(campaign.slug, 'unsubscribe', payload.tokens.unsubscribe, campaign.locale)
+      : undefined;
+    [text, html] = await render({
+      lang: campaign.locale,
+      t,
+      th,
+      subject,
+      firstName: payload.firstName,
+      campaign: campaignData,
+      link,
+      unsubscribe,
+      pendingDays: PENDING_DAYS,
+    });
+  }
   const domain = /@([^>\s]+)>?\s*$/.exec(deps.from)?.[1] ?? 'localhost';
   const headers: Record<string, string> = {
     // Tells vacation responders and auto-forwarders not to answer a machine.

@@ -1,14 +1,24 @@
 /** The kinds of message signing causes. */
-export type MailKind = 'confirm' | 'already-signed';
+export type SignerMailKind = 'confirm' | 'already-signed';
+/** Every kind: the signer's, and the organizers' milestone message (migration 013). */
+export type MailKind = SignerMailKind | 'milestone';
 
-/** What a message is rendered from at sending time; cleared from the outbox once sent. */
-export interface MailPayload {
-  kind: MailKind;
+/** What a signer's message is rendered from at sending time; cleared from the outbox once sent. */
+export interface SignerMailPayload {
+  kind: SignerMailKind;
   /** The name stored with the signature, for the greeting. */
   firstName: string;
   /** The raw tokens of the links this message carries (only their hashes are in email_tokens). */
   tokens: { confirm?: string; withdraw?: string; unsubscribe?: string };
 }
+
+/** Queued by the trigger that marks a milestone crossed (migration 013), to each account holding the campaign. */
+export interface MilestonePayload {
+  kind: 'milestone';
+  milestone: number;
+}
+
+export type MailPayload = SignerMailPayload | MilestonePayload;
 
 /** One message claimed for sending. */
 export interface OutboxMessage {

@@ -317,7 +317,7 @@ export function organizerRoutes(deps: AppDeps): Router {
     const campaign = campaignOr404(req);
     if (!campaign) return next();
     const position = positionOf(req.query);
-    const [totals, figures, byCountry, recent, discarded, outbox, channels] = await Promise.all([
+    const [totals, figures, byCountry, recent, discarded, outbox, channels, milestones] = await Promise.all([
       repos.campaigns.totals(campaign.slug),
       campaignFigures(repos, campaign.slug, clock.now()),
       repos.campaigns.byCountry(campaign.slug),
@@ -328,6 +328,7 @@ export function organizerRoutes(deps: AppDeps): Router {
       discardedView(repos.signatures, campaign.slug, clock.now(), config.minFillSeconds),
       repos.outbox.health(),
       channelsView(repos, campaign.slug),
+      repos.campaigns.milestones(campaign.slug),
     ]);
     const base = `/organizers/campaigns/${campaign.slug}`;
     res.render('organizers/campaign', {
@@ -345,6 +346,12 @@ export function organizerRoutes(deps: AppDeps): Router {
         ...confirmationStats(campaign, totals),
       ],
       mail: campaign.confirmEmail ? mailLine(outbox, clock.now()) : undefined,
+      milestones: milestones.map((m) => ({
+        countText: formatNumber(m.milestone),
+        crossedAt: m.crossedAt,
+        crossedText: m.crossedAt && formatTime(m.crossedAt),
+        toGoText: formatNumber(Math.max(0, m.milestone - totals.signatureCount)),
+      })),
       charts: [
         { id: 'daily', heading: 'Signatures per day', ...figures.daily, periodHeader: 'Day' },
         { id: 'hourly', heading: 'Signatures per hour, last 48 hours', ...figures.hourly, periodHeader: 'Hour (UTC)' },

@@ -1,5 +1,5 @@
 import { retryWhileBusy, WRITE_WAIT_MS, type Db } from '../db.js';
-import type { MailPayload } from '../mail/repository.js';
+import type { SignerMailPayload } from '../mail/repository.js';
 import {
   DISCARD_REASONS,
   emailKey,
@@ -362,19 +362,19 @@ function createMailQueue(db: Db) {
   );
 
   function queue(
-    kind: MailPayload['kind'],
+    kind: SignerMailPayload['kind'],
     row: InsertRow,
     signature: { id: number; firstName: string; optedIn: boolean; locale: string },
     { tokens }: ConfirmationRequest,
   ): void {
-    const links: MailPayload['tokens'] = {};
+    const links: SignerMailPayload['tokens'] = {};
     const store = (purpose: 'confirm' | 'withdraw' | 'unsubscribe') => {
       token.run(tokens[purpose].hash, purpose, signature.id, row.createdAt);
       links[purpose] = tokens[purpose].token;
     };
     store(kind === 'confirm' ? 'confirm' : 'withdraw');
     if (signature.optedIn) store('unsubscribe');
-    const payload: MailPayload = { kind, firstName: signature.firstName, tokens: links };
+    const payload: SignerMailPayload = { kind, firstName: signature.firstName, tokens: links };
     outbox.run({
       kind,
       slug: row.campaignSlug,
