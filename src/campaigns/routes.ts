@@ -84,6 +84,8 @@ function pageModel(deps: AppDeps, campaign: Campaign, state: PageState, form?: F
       canonicalUrl: deps.config.baseUrl + path,
       jsonUrl: `${path}.json`,
       socialImage: socialImage(campaign),
+      // While people can sign, the count follows the JSON (public/js/live-count.js).
+      liveCount: campaign.open,
     },
     campaign: {
       slug: campaign.slug,

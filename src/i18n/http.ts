@@ -9,8 +9,9 @@ const ENGLISH_ONLY = /^\/(?:organizers|dev|healthz)(?:\/|$)|^\/campaigns\/[^/]+\
  * (HTML), `n` for numbers, `esc` for values put into `th`, `lp` for our own links in this language, and the page's other languages.
  */
 export function i18nLocals(locale: Locale, alternates: Alternate[]) {
-  const { t, th, n, date } = translator(locale);
-  return { lang: locale, t, th, n, date, esc: escapeHtml, lp: (path: string) => localePath(locale, path), alternates };
+  const { t, th, thForms, tForms, n, date } = translator(locale);
+  const lp = (path: string) => localePath(locale, path);
+  return { lang: locale, t, th, thForms, tForms, n, date, esc: escapeHtml, lp, alternates };
 }
 
 /**

@@ -60,6 +60,13 @@ export interface Translator {
   t(key: string, values?: Record<string, Value>): string;
   /** The same as HTML: the message escaped, plain values escaped, Html values put in as they are. */
   th(key: string, values?: Record<string, Value>): string;
+  /**
+   * Every plural form of a message as HTML, for a page script that picks one by Intl.PluralRules
+   * ({ one, other } and "many" where the language has it); its `%{count}` places are left to fill.
+   */
+  thForms(key: string, values?: Record<string, Value>): Record<string, string>;
+  /** The same as plain text. */
+  tForms(key: string, values?: Record<string, Value>): Record<string, string>;
   /** 12345 → "12,345" or "12.345". */
   n(value: number): string;
   /** "2026-03-31" → "31 March 2026" or "31 de marzo de 2026". */
@@ -104,11 +111,18 @@ export function translator(locale: Locale): Translator {
       if (typeof value === 'string') return asHtml ? escapeHtml(value) : value;
       return asHtml ? value.html : value.html.replace(/<[^>]*>/g, '');
     });
+  const forms = (key: string, each: (text: string) => string) => {
+    const message = lookup(catalog, key);
+    if (typeof message !== 'object') throw new Error(`"${key}" has no plural forms in ${locale}`);
+    return Object.fromEntries(Object.entries(message).map(([category, text]) => [category, each(text)]));
+  };
   const made: Translator = {
     locale,
     t: (key, values = {}) => fill(sentence(key, values).replace(BOLD, '$1'), values, false),
     th: (key, values = {}) =>
       fill(escapeHtml(sentence(key, values)).replace(BOLD, '<strong>$1</strong>'), values, true),
+    thForms: (key, values = {}) => forms(key, (text) => fill(escapeHtml(text), values, true)),
+    tForms: (key, values = {}) => forms(key, (text) => fill(text, values, false)),
     n,
     date: (isoDate) => dates.format(new Date(`${isoDate}T00:00:00Z`)),
   };
