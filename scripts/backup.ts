@@ -65,6 +65,11 @@ async function main(argv: string[]): Promise<number> {
   if (argv.length !== 1 || !argv[0] || argv[0].startsWith('-'))
     throw new UsageError('Give the file to write the copy to.');
   const config = loadConfig(process.env);
+  // A PostgreSQL server has its own tools, which copy it consistently while it runs.
+  if (config.databaseUrl)
+    throw new CliError(
+      'DATABASE_URL is set: this tool copies the SQLite file only. Back up PostgreSQL with pg_dump (README, "PostgreSQL": pg_dump --format=custom --file=undersigned.dump "$DATABASE_URL").',
+    );
   const result = await backupDatabase(config.databasePath, argv[0]);
   console.log(
     `Backed up ${config.databasePath} to ${result.file} (${(result.bytes / 1_048_576).toFixed(1)} MB, integrity ok).`,

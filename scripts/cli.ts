@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { loadConfig, type Config } from '../src/config.js';
-import { openDatabase, type Db } from '../src/db.js';
+import { closeDatabase, describeDatabase, openConfiguredDatabase, type Database } from '../src/database.js';
 import { explainFailure } from '../src/problems.js';
 import { createRepositories, type Repositories } from '../src/repositories.js';
 
@@ -44,28 +44,33 @@ function configuredDatabase(): string | undefined {
 }
 
 /**
- * Opens the configured database, hands its repositories to `work`, and always closes it. With
- * `mustExist`, a missing file is an error: openDatabase would create an empty one, and a mistyped
- * path must not report "nothing held".
+ * Opens the configured database (the SQLite file, or PostgreSQL when DATABASE_URL is set), hands its
+ * repositories to `work`, and always closes it. With `mustExist`, a missing SQLite file is an error:
+ * opening would create an empty one, and a mistyped path must not report "nothing held".
  */
 export async function withRepositories<T>(
   config: Config,
-  work: (repos: Repositories, db: Db) => Promise<T>,
+  work: (repos: Repositories, database: Database) => Promise<T>,
   options: { mustExist?: boolean } = {},
 ): Promise<T> {
-  if (options.mustExist && config.databasePath !== ':memory:' && !existsSync(config.databasePath)) {
+  if (
+    options.mustExist &&
+    !config.databaseUrl &&
+    config.databasePath !== ':memory:' &&
+    !existsSync(config.databasePath)
+  ) {
     throw new CliError(`No database at ${config.databasePath}: set DATABASE_PATH to the site's database file.`);
   }
-  let db: Db;
+  let database: Database;
   try {
-    db = openDatabase(config.databasePath);
+    database = await openConfiguredDatabase(config);
   } catch (error) {
-    const problem = explainFailure(error, config);
+    const problem = explainFailure(error, { databasePath: describeDatabase(config) });
     throw problem === undefined ? error : new CliError(problem);
   }
   try {
-    return await work(createRepositories(db), db);
+    return await work(createRepositories(database), database);
   } finally {
-    db.close();
+    await closeDatabase(database);
   }
 }

@@ -20,6 +20,13 @@ const envSchema = z.object({
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default(fromRoot('data', 'undersigned.db')),
+  // PostgreSQL for several app servers (issue 13). When set, DATABASE_PATH is not used.
+  DATABASE_URL: z
+    .url({
+      protocol: /^postgres(ql)?$/,
+      error: 'must be a postgres:// URL such as postgres://undersigned:password@db.example.org:5432/undersigned',
+    })
+    .optional(),
   CAMPAIGNS_DIR: z.string().min(1).default(fromRoot('campaigns')),
   BASE_URL: z
     .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL such as https://example.org' })
@@ -67,6 +74,8 @@ export interface Config {
   port: number;
   host: string;
   databasePath: string;
+  /** postgres://… when the site runs on PostgreSQL; undefined for the SQLite file at databasePath. */
+  databaseUrl: string | undefined;
   campaignsDir: string;
   /** Absolute origin used for share links and social previews, without a trailing slash. */
   baseUrl: string;
@@ -135,6 +144,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     port: env.PORT,
     host: env.HOST,
     databasePath: env.DATABASE_PATH,
+    databaseUrl: env.DATABASE_URL,
     campaignsDir: env.CAMPAIGNS_DIR,
     baseUrl,
     secure: baseUrl.startsWith('https:'),

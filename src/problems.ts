@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { CampaignContentError } from './campaigns/content.js';
 import { ConfigError } from './config.js';
+import { PostgresUnavailableError } from './postgres.js';
 
 /** What a failure is about, so its sentence can name the setting to change. */
 export interface ProblemContext {
@@ -18,7 +19,12 @@ type SystemError = Error & { code?: string; syscall?: string; path?: string };
  * bug and keeps its stack.
  */
 export function explainFailure(error: unknown, context: ProblemContext = {}): string | undefined {
-  if (error instanceof ConfigError || error instanceof CampaignContentError) return error.message;
+  if (
+    error instanceof ConfigError ||
+    error instanceof CampaignContentError ||
+    error instanceof PostgresUnavailableError
+  )
+    return error.message;
   if (!(error instanceof Error)) return undefined;
   const { code, syscall, path } = error as SystemError;
   if (syscall === 'listen') return listenProblem(code, context);

@@ -9,7 +9,7 @@ import { LiveCatalog, loadCampaigns } from './campaigns/content.js';
 import { campaignReloader } from './campaigns/reload.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadServerConfig, type Config } from './config.js';
-import { neverBlockOnLocks, openDatabase, type Db } from './db.js';
+import { closeDatabase, describeDatabase, openConfiguredDatabase, serveFrom, type Database } from './database.js';
 import { createSigner } from './http/signing.js';
 import { createLogger, type Logger } from './logger.js';
 import { startSender, type Sender } from './mail/sender.js';
@@ -21,7 +21,7 @@ import { createRepositories } from './repositories.js';
 export interface RunningServer {
   url: string;
   server: Server;
-  db: Db;
+  database: Database;
   /** Sends the outbox's mail (src/mail/sender.ts). */
   sender: Sender;
   /** Reads the campaign files again (SIGHUP); a broken file keeps the running version. True when the new one is in use. */
@@ -39,13 +39,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     );
   }
   const transport = createMailTransport(config.mail);
-  const db = openDatabase(config.databasePath);
-  const repos = createRepositories(db);
+  const database = await openConfiguredDatabase(config);
+  const repos = createRepositories(database);
   await repos.campaigns.register(campaigns.all);
   const secret = config.secretKey ?? (await repos.system.secret('hmac'));
   // Start-up writes above may wait for another process starting at the same time; from here on no
   // write waits on the main thread (src/db.ts).
-  neverBlockOnLocks(db);
+  serveFrom(database);
   // Started once listening (below); until then nothing can queue mail.
   const started: { sender?: Sender } = {};
   const app = createApp({
@@ -108,14 +108,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const mailStopped = mail.stop();
       server.close(() => {
         clearInterval(sweep);
-        void Promise.all([mailStopped, retention.stop()]).then(() => {
-          db.close();
-          resolve();
-        });
+        void Promise.all([mailStopped, retention.stop()])
+          .then(() => closeDatabase(database))
+          .then(resolve, resolve);
       });
       server.closeIdleConnections();
     }));
-  return { url, server, db, sender: mail, reloadCampaigns: reloader.reload, stop };
+  return { url, server, database, sender: mail, reloadCampaigns: reloader.reload, stop };
 }
 
 /**
@@ -139,7 +138,7 @@ export async function runServer(context: Record<string, unknown> = {}): Promise<
     process.exit(1);
   }
   logger.info(
-    { url: running.url, database: config.databasePath, env: config.env, ...context },
+    { url: running.url, database: describeDatabase(config), env: config.env, ...context },
     'Undersigned is listening',
   );
 

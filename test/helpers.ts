@@ -4,9 +4,10 @@ import { fixedClock } from '../src/clock.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { openDatabase, type Db } from '../src/db.js';
 import { createSigner } from '../src/http/signing.js';
-import { silentLogger, type Logger } from '../src/logger.js';
+import { createLogger, silentLogger, type Logger } from '../src/logger.js';
 import { fromRoot } from '../src/paths.js';
 import { createRepositories, type Repositories } from '../src/repositories.js';
+import { freshPostgres, testEngine } from './postgres/fresh.js';
 
 export const FIXTURE_CAMPAIGNS = fromRoot('test', 'fixtures', 'campaigns');
 export const NOW = '2026-11-28T12:00:00.000Z';
@@ -51,8 +52,18 @@ export async function buildTestApp(
     }),
     ...overrides,
   };
-  const db = openDatabase(deps.databasePath ?? ':memory:');
-  const repos = createRepositories(db);
+  // The PostgreSQL project runs the same tests on a fresh PostgreSQL database (vitest.config.ts); `db`
+  // is then a synchronous stand-in for the tests' own reads (test/postgres/syncDb.ts).
+  let db: Db;
+  let repos: Repositories;
+  if (testEngine() === 'postgres' && !deps.databasePath) {
+    const fresh = await freshPostgres();
+    db = fresh.sync as unknown as Db;
+    repos = createRepositories({ engine: 'postgres', pool: fresh.pool });
+  } else {
+    db = openDatabase(deps.databasePath ?? ':memory:');
+    repos = createRepositories(db);
+  }
   const campaigns = deps.campaigns ?? loadCampaigns(config.campaignsDir);
   await repos.campaigns.register(campaigns.all);
   const clock = fixedClock(NOW);
@@ -61,7 +72,9 @@ export async function buildTestApp(
     repos,
     campaigns,
     clock,
-    logger: deps.logger ?? silentLogger,
+    // TEST_LOG=error (or any level) shows what the app logs, such as the error behind a 500.
+    logger:
+      deps.logger ?? (process.env.TEST_LOG ? createLogger(process.env.TEST_LOG as Config['logLevel']) : silentLogger),
     signer: createSigner('test-secret-test-secret-test-secret'),
     mailQueued: deps.mailQueued,
   });

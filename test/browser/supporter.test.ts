@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/database.js';
 import {
   HtmlCollector,
   SIZES,
@@ -42,8 +43,14 @@ function nextSigner(): { first: string; last: string; email: string } {
   return { first: `Ada${'abcdefghij'[signers % 10]}`, last: 'Lovelace', email: `ada.${signers}@example.org` };
 }
 
+/** The browser tests run the site on SQLite; its handle, for reading what was stored. */
+const sqliteOf = (server: { database: Database }) => {
+  if (server.database.engine !== 'sqlite') throw new Error('the browser tests run on SQLite');
+  return server.database.db;
+};
+
 const storedEmails = (): string[] =>
-  site.server.db
+  sqliteOf(site.server)
     .prepare("SELECT email FROM signatures WHERE campaign_slug = 'amazon-ring' ORDER BY id")
     .pluck()
     .all() as string[];
@@ -283,7 +290,9 @@ describe.each(Object.keys(SIZES) as SizeName[])('supporter at %s size', (size) =
     await page.keyboard.press('Enter');
     await page.waitForURL('**/thanks');
     expect(await shownCount(page)).toBe(before + 1);
-    const row = site.server.db.prepare('SELECT postal_code, opted_in FROM signatures WHERE email = ?').get(who.email);
+    const row = sqliteOf(site.server)
+      .prepare('SELECT postal_code, opted_in FROM signatures WHERE email = ?')
+      .get(who.email);
     expect(row).toEqual({ postal_code: '94110', opted_in: 1 });
     expectCleanRecorder(recorder);
     await context.close();
@@ -323,7 +332,7 @@ describe.each(Object.keys(SIZES) as SizeName[])('supporter at %s size', (size) =
     await inspectPage(page, recorder, html, size, 'closed');
 
     // A form left open in another tab from before the campaign closed.
-    const stored = site.server.db
+    const stored = sqliteOf(site.server)
       .prepare("SELECT count(*) FROM signatures WHERE campaign_slug = 'old-campaign'")
       .pluck();
     await page.evaluate(`(() => {

@@ -3,26 +3,27 @@ import { comparePackageOrder, DEFAULT_RUN_SIZE } from '../../src/deliveries/orde
 import type { DeliveryRow } from '../../src/deliveries/repository.js';
 import { SPLIT_AT } from '../../src/deliveries/routes.js';
 import { buildTestApp, type TestApp } from '../helpers.js';
-import { sessionToken, signedIn } from '../organizers/helpers.js';
+import { sessionToken, signature, signedIn } from '../organizers/helpers.js';
 import { DELIVERY, buildPackage, namesOn, sha256 } from './helpers.js';
 
 const LAST = ['Smith', 'García', 'Nguyễn', 'Müller', 'Øvergaard', 'da Silva', 'O’Neil', 'Ásgeirsson', 'Kowalski'];
 const FIRST = ['Ana', 'ángel', 'Chloé', 'Ivan', 'Zoë', 'li', 'Mary Ann'];
 
-/** Rows written straight to the table (the triggers keep the counts), so a test can hold a large campaign. */
-function bulkSign(t: TestApp, n: number, country: (i: number) => string): void {
-  const insert = t.db.prepare(
-    `INSERT INTO signatures (campaign_slug, first_name, last_name, email, email_key, country, postal_code,
-                             opted_in, consent_version, created_at)
-     VALUES ('amazon-ring', ?, ?, ?, ?, ?, '12345', 0, 'v1', ?)`,
+/** Signs n times at once through the repository: one group-commit batch, on either engine. */
+async function bulkSign(t: TestApp, n: number, country: (i: number) => string): Promise<void> {
+  await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      t.repos.signatures.add(
+        signature({
+          firstName: FIRST[i % FIRST.length] as string,
+          lastName: `${LAST[(i * 7) % LAST.length]}${i % 101}`,
+          email: `p${i}@example.org`,
+          country: country(i),
+          createdAt: new Date(Date.parse('2026-11-01T00:00:00Z') + i * 1000),
+        }),
+      ),
+    ),
   );
-  t.db.transaction(() => {
-    for (let i = 0; i < n; i++) {
-      const email = `p${i}@example.org`;
-      const at = new Date(Date.parse('2026-11-01T00:00:00Z') + i * 1000).toISOString();
-      insert.run(FIRST[i % FIRST.length], `${LAST[(i * 7) % LAST.length]}${i % 101}`, email, email, country(i), at);
-    }
-  })();
 }
 
 const parse = (line: string, i: number): DeliveryRow => {
@@ -34,7 +35,7 @@ const parse = (line: string, i: number): DeliveryRow => {
 describe('a large campaign', () => {
   it(`above ${SPLIT_AT.toLocaleString('en')} names, the delivery page suggests a package per country and picks the largest`, async () => {
     const t = await buildTestApp();
-    bulkSign(t, SPLIT_AT + 1, (i) => (i % 3 === 0 ? 'FR' : 'DE'));
+    await bulkSign(t, SPLIT_AT + 1, (i) => (i % 3 === 0 ? 'FR' : 'DE'));
     const agent = await signedIn(t);
     const res = await agent.get(DELIVERY).expect(200);
     expect(res.text).toContain('Build one package per country instead');
@@ -44,7 +45,7 @@ describe('a large campaign', () => {
   it(`a package larger than one sorting run (${DEFAULT_RUN_SIZE.toLocaleString('en')} names) comes out whole, sorted, and matching its digest`, async () => {
     const t = await buildTestApp();
     const n = DEFAULT_RUN_SIZE * 2 + 123;
-    bulkSign(t, n, (i) => (i % 10 === 0 ? 'CA' : 'US'));
+    await bulkSign(t, n, (i) => (i % 10 === 0 ? 'CA' : 'US'));
     const agent = await signedIn(t);
     const path = await buildPackage(agent, await sessionToken(agent), { country: 'US' });
     const text = (await agent.get(`${path}/list.txt`).buffer(true).expect(200)).text;

@@ -19,7 +19,7 @@ afterEach(async () => {
 const outbox = (app: MailTestApp) =>
   app.db
     .prepare(
-      'SELECT attempts, sent_at IS NOT NULL AS sent, failed_at IS NOT NULL AS failed, last_error FROM mail_outbox',
+      'SELECT attempts, sent_at IS NOT NULL AS sent, failed_at IS NOT NULL AS failed, last_error FROM mail_outbox ORDER BY id',
     )
     .all() as { attempts: number; sent: number; failed: number; last_error: string | null }[];
 

@@ -1,0 +1,51 @@
+import type { Pool } from '../postgres.js';
+import type { CampaignRepository, CampaignTotals, CountryCount, PeriodCount } from './repository.js';
+
+export function createCampaignRepository(pool: Pool): CampaignRepository {
+  return {
+    async register(slugs) {
+      await pool.query('INSERT INTO campaigns (slug) SELECT unnest($1::text[]) ON CONFLICT (slug) DO NOTHING', [slugs]);
+    },
+    async totals(slug) {
+      const { rows } = await pool.query<CampaignTotals>(
+        `SELECT signature_count AS "signatureCount", opted_in_count AS "optedInCount",
+                pending_count AS "pendingCount", updated_at AS "updatedAt"
+           FROM campaigns WHERE slug = $1`,
+        [slug],
+      );
+      return rows[0] ?? { signatureCount: 0, optedInCount: 0, pendingCount: 0, updatedAt: null };
+    },
+    async byCountry(slug) {
+      const { rows } = await pool.query<CountryCount>(
+        `SELECT country, count FROM signature_counts_by_country
+          WHERE campaign_slug = $1 AND count > 0 ORDER BY count DESC, country`,
+        [slug],
+      );
+      return rows;
+    },
+    // Range reads on the (campaign_slug, day|hour) primary keys, as in SQLite.
+    async daily(slug, fromDay, toDay) {
+      const { rows } = await pool.query<PeriodCount>(
+        `SELECT day AS period, count FROM signature_counts_daily
+          WHERE campaign_slug = $1 AND day BETWEEN $2 AND $3 AND count > 0 ORDER BY day`,
+        [slug, fromDay, toDay],
+      );
+      return rows;
+    },
+    async hourly(slug, fromHour, toHour) {
+      const { rows } = await pool.query<PeriodCount>(
+        `SELECT hour AS period, count FROM signature_counts_hourly
+          WHERE campaign_slug = $1 AND hour BETWEEN $2 AND $3 AND count > 0 ORDER BY hour`,
+        [slug, fromHour, toHour],
+      );
+      return rows;
+    },
+    async firstDay(slug) {
+      const { rows } = await pool.query<{ day: string | null }>(
+        'SELECT min(day) AS day FROM signature_counts_daily WHERE campaign_slug = $1 AND count > 0',
+        [slug],
+      );
+      return rows[0]?.day ?? null;
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import pg from 'pg';
+import { inject } from 'vitest';
+import { openPostgres, type Pool } from '../../src/postgres.js';
+import { syncPostgres, type SyncPostgres } from './syncDb.js';
+
+const TEMPLATE = 'undersigned_template';
+
+/** Which engine this test run is on: the vitest project sets TEST_ENGINE (vitest.config.ts). */
+export const testEngine = (): 'sqlite' | 'postgres' => (process.env.TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite');
+
+export const postgresUrl = (name: string): string => {
+  const { socketDir, user } = inject('postgres');
+  return `postgres://${user}@/${name}?host=${encodeURIComponent(socketDir)}`;
+};
+
+let admin: pg.Client | undefined;
+let counter = 0;
+
+/** A new empty database with every migration applied (a copy of the template), and its URL. */
+export async function freshPostgresUrl(): Promise<string> {
+  if (!admin) {
+    admin = new pg.Client({ connectionString: postgresUrl('postgres') });
+    await admin.connect();
+  }
+  const name = `t_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`);
+  return postgresUrl(name);
+}
+
+/** A fresh database, opened the way the app opens it, and a synchronous handle for the test's own reads. */
+export async function freshPostgres(): Promise<{ url: string; pool: Pool; sync: SyncPostgres }> {
+  const url = await freshPostgresUrl();
+  // Connections close soon after use: hundreds of tests each open a pool and most never close it.
+  const pool = await openPostgres(url, { max: 4, idleTimeoutMillis: 200 });
+  return { url, pool, sync: syncPostgres(url, () => void pool.end()) };
+}
