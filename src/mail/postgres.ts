@@ -76,10 +76,12 @@ export function createOutboxRepository(pool: Pool): OutboxRepository {
            ON CONFLICT (address_key) DO NOTHING`,
           [key, why, when],
         );
-        // The other messages still waiting for that address (claimed by nobody): given up with it.
+        // The other messages still waiting for that address (claimed by nobody): given up with it, found
+        // by their signature's canonical key or, for mail that is not a signer's, the address as typed.
         await client.query(
           `UPDATE mail_outbox SET failed_at = $2, payload = NULL, last_error = 'address refused mail earlier'
-            WHERE sent_at IS NULL AND failed_at IS NULL AND claimed_by IS NULL AND lower(trim(to_address)) = $1`,
+            WHERE sent_at IS NULL AND failed_at IS NULL AND claimed_by IS NULL
+              AND (signature_id IN (SELECT id FROM signatures WHERE email_key = $1) OR lower(trim(to_address)) = $1)`,
           [key, when],
         );
       });

@@ -82,7 +82,7 @@ function insertMany(client: PoolClient, rows: unknown[][]) {
   return client.query<{ id: number; email_key: string; campaign_slug: string }>(
     `INSERT INTO signatures (${INSERT_COLUMNS})
      SELECT * FROM unnest(${unnest})
-     ON CONFLICT (email_key, campaign_slug) DO NOTHING
+     ON CONFLICT (email_key, campaign_slug, duplicate_id) DO NOTHING
      RETURNING id, email_key, campaign_slug`,
     columns,
   );
@@ -200,7 +200,7 @@ export function createSignatureRepository(pool: Pool): SignatureRepository {
       emailCount: number;
     }>(
       `SELECT id, first_name AS "firstName", status, opted_in AS "optedIn", email_count AS "emailCount"
-         FROM signatures WHERE email_key = $1 AND campaign_slug = $2 FOR UPDATE`,
+         FROM signatures WHERE email_key = $1 AND campaign_slug = $2 AND duplicate_id = 0 FOR UPDATE`,
       [key, s.campaignSlug],
     );
     const found = rows[0];
