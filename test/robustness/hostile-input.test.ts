@@ -188,7 +188,9 @@ describe('POST /campaigns/:slug/signatures with hostile bodies', () => {
           }
           expect(counted(db)).toBe(after.length);
         }),
-        { numRuns: 200 },
+        // The plain valid form first, so the storing path is always reached (the random runs reach it
+        // only by chance, and once in a while none did).
+        { numRuns: 200, examples: [[validPairs.join('&'), 'application/x-www-form-urlencoded']] },
       );
     } finally {
       await server.close();
