@@ -25,20 +25,30 @@ export function filterWhere(slug: string, filter: SignatureFilter): { where: str
   return { where: clauses.join(' AND '), values };
 }
 
+/** The search's statement and values for a filter: `limit` rows, after the keyset cursor when given. */
+export function searchQuery(
+  slug: string,
+  filter: SignatureFilter,
+  limit: number,
+  after?: SignatureCursor,
+): { text: string; values: unknown[] } {
+  const { where, values } = filterWhere(slug, filter);
+  const n = values.length;
+  const keyset = after ? ` AND (created_at, id) < ($${n + 2}, $${n + 3})` : '';
+  return {
+    text: `SELECT id, created_at AS "createdAt", first_name AS "firstName", last_name AS "lastName", email, country,
+                  postal_code AS "postalCode", status
+             FROM signatures
+            WHERE ${where}${keyset}
+            ORDER BY created_at DESC, id DESC LIMIT $${n + 1}`,
+    values: [...values, limit, ...(after ? [after.createdAt, after.id] : [])],
+  };
+}
+
 export function createModerationRepository(pool: Pool): ModerationRepository {
   return {
     async search(slug, filter, limit, after?: SignatureCursor) {
-      const { where, values } = filterWhere(slug, filter);
-      const n = values.length;
-      const keyset = after ? ` AND (created_at, id) < ($${n + 2}, $${n + 3})` : '';
-      const { rows } = await pool.query<FoundSignature>(
-        `SELECT id, created_at AS "createdAt", first_name AS "firstName", last_name AS "lastName", email, country,
-                postal_code AS "postalCode", status
-           FROM signatures
-          WHERE ${where}${keyset}
-          ORDER BY created_at DESC, id DESC LIMIT $${n + 1}`,
-        [...values, limit + 1, ...(after ? [after.createdAt, after.id] : [])],
-      );
+      const { rows } = await pool.query<FoundSignature>(searchQuery(slug, filter, limit + 1, after));
       const signatures = rows.slice(0, limit);
       const last = signatures.at(-1);
       return {

@@ -14,6 +14,7 @@ export interface Row {
 
 /** Stores signatures straight into the table (through the counting triggers), thousands a second. */
 export function insertRows(db: Db, rows: Iterable<Row>): void {
+  if ((db as { engine?: string }).engine === 'postgres') return insertRowsPostgres(db, [...rows]);
   const insert = db.prepare(
     `INSERT INTO signatures (campaign_slug, first_name, last_name, email, email_key, country, postal_code, opted_in,
                              consent_version, created_at, source_hash, status)
@@ -34,6 +35,28 @@ export function insertRows(db: Db, rows: Iterable<Row>): void {
       });
     }
   })();
+}
+
+/** The same in one statement (a row at a time through the test's PostgreSQL handle takes minutes). */
+function insertRowsPostgres(db: Db, rows: Row[]): void {
+  const column = (pick: (r: Row) => unknown) => rows.map(pick);
+  db.prepare(
+    `INSERT INTO signatures (campaign_slug, first_name, last_name, email, email_key, country, postal_code, opted_in,
+                             consent_version, created_at, source_hash, status)
+     SELECT c, f, l, e, k, 'GB', p, 0, 'v1', a, s, st
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                   $9::text[]) AS t (c, f, l, e, k, p, a, s, st)`,
+  ).run(
+    column((r) => r.campaign ?? 'amazon-ring'),
+    column((r) => r.first ?? 'Ada'),
+    column((r) => r.last ?? 'Lovelace'),
+    column((r) => r.email),
+    column((r) => emailKey(r.email)),
+    column((r) => r.postcode ?? 'SW1A 1AA'),
+    column((r) => r.at),
+    column((r) => r.source ?? null),
+    column((r) => r.status ?? 'confirmed'),
+  );
 }
 
 /** `n` ordinary signatures a second apart from `start`: the crowd a flood hides in. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { searchQuery as pgSearchQuery } from '../../src/moderation/postgres.js';
 import { filterWhere, searchSql } from '../../src/moderation/sqlite.js';
 import { parseFilter, type SignatureFilter } from '../../src/moderation/filter.js';
 import { buildTestApp, type TestApp } from '../helpers.js';
+import { testEngine } from '../postgres/fresh.js';
 import { signedIn } from '../organizers/helpers.js';
 import { crowd, emailsOn, insertRows, namesOn } from './helpers.js';
 
@@ -131,6 +133,18 @@ describe('GET /organizers/campaigns/:slug/search', () => {
 
 describe('the search query plan', () => {
   const plan = (t: TestApp, filter: SignatureFilter): string => {
+    if (testEngine() === 'postgres') {
+      const after = { createdAt: '2026-12-01T00:00:00.000Z', id: 1e9 };
+      const { text, values } = pgSearchQuery('amazon-ring', filter, 51, after);
+      // `$n` placeholders pass through the test handle untouched; PostgreSQL's plan names its indexes too.
+      const rows = t.db.prepare(`EXPLAIN ${text}`).all(...values) as { 'QUERY PLAN': string }[];
+      return rows
+        .map((r) => r['QUERY PLAN'])
+        .join(' | ')
+        .replace(/Index (Only )?Scan (Backward )?using (\w+)/g, 'INDEX $3')
+        .replace(/Bitmap Index Scan on (\w+)/g, 'INDEX $1')
+        .replace(/Seq Scan on signatures/g, 'SCAN signatures');
+    }
     const { where, params } = filterWhere('amazon-ring', filter);
     const sql = searchSql(where, true);
     const rows = t.db

@@ -39,6 +39,8 @@ function run(url: string, text: string, values: unknown[], rowMode?: 'array'): R
 
 /** SQLite-style placeholders (`?`, `@name`, `:name`, `$name`) to PostgreSQL's `$1…`, with the values in order. */
 function translate(sql: string, args: unknown[]): { text: string; values: unknown[] } {
+  // Already PostgreSQL's own `$1…` (a statement taken from a postgres.ts module): values as given.
+  if (/\$\d/.test(sql)) return { text: sql, values: args.map(toPg) };
   const named = args.length === 1 && args[0] !== null && typeof args[0] === 'object' && !Buffer.isBuffer(args[0]);
   const values: unknown[] = [];
   const positions = new Map<string, number>();
