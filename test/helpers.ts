@@ -26,8 +26,13 @@ export interface TestApp {
  * Rate limits and the minimum fill time are off unless a test sets them.
  */
 export interface TestDeps {
-  /** A file instead of a fresh in-memory database (tests that read the file's bytes). */
+  /**
+   * A named database instead of a fresh private one; apps given the same path share it (two servers
+   * on one database). On SQLite it is that file; on PostgreSQL, one database per path.
+   */
   databasePath?: string;
+  /** SQLite even in the PostgreSQL run: for tests about the SQLite file itself (its bytes). */
+  sqliteFile?: boolean;
   /** Instead of the silent logger (tests that read what was logged). */
   logger?: Logger;
   /** Instead of the fixture folder (tests that change a campaign's settings). */
@@ -56,8 +61,8 @@ export async function buildTestApp(
   // is then a synchronous stand-in for the tests' own reads (test/postgres/syncDb.ts).
   let db: Db;
   let repos: Repositories;
-  if (testEngine() === 'postgres' && !deps.databasePath) {
-    const fresh = await freshPostgres();
+  if (testEngine() === 'postgres' && !deps.sqliteFile) {
+    const fresh = await freshPostgres(deps.databasePath);
     db = fresh.sync as unknown as Db;
     repos = createRepositories({ engine: 'postgres', pool: fresh.pool });
   } else {

@@ -29,6 +29,8 @@ describe('collecting only what the letter needs', () => {
     // One proxy hop trusted, as in production behind nginx: req.ip is the X-Forwarded-For address.
     const { app, db } = await buildPrivacyApp({
       databasePath: path,
+      // The file's bytes are what this test reads: SQLite on both runs.
+      sqliteFile: true,
       env: { TRUST_PROXY: '1', SIGN_RATE_LIMIT: '100' },
     });
 

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResponseCache } from '../src/http/responseCache.js';
 import { parseSource } from '../src/signatures/source.js';
+import { testEngine } from './postgres/fresh.js';
 import { buildTestApp, validForm, type TestApp } from './helpers.js';
 import { signature, signedIn } from './organizers/helpers.js';
 
@@ -82,7 +83,7 @@ describe('sources: signing', () => {
            VALUES ('amazon-ring', 'A', 'B', 'x@example.org', 'x@example.org', 'US', 0, 'v1', '2026-11-28', ?)`,
         )
         .run('Has Space');
-    expect(insert).toThrow(/CHECK constraint failed/);
+    expect(insert).toThrow(/CHECK constraint failed|violates check constraint/);
   });
 });
 
@@ -125,11 +126,15 @@ describe('sources: invalidated signatures', () => {
     expect(await t.repos.signatures.countsByChannel('amazon-ring')).toEqual([
       { locale: 'en', source: 'partner', count: 1 },
     ]);
-    const plan = t.db
-      .prepare(
-        `EXPLAIN QUERY PLAN SELECT locale, source, count(*) FROM signatures WHERE campaign_slug = ? AND status = 'confirmed' GROUP BY locale, source`,
-      )
-      .all('amazon-ring') as { detail: string }[];
+    const counting = `SELECT locale, source, count(*) FROM signatures WHERE campaign_slug = ? AND status = 'confirmed' GROUP BY locale, source`;
+    if (testEngine() === 'postgres') {
+      // A table this small is cheaper to read whole; asked not to, the planner shows the index serves it.
+      t.db.exec('SET enable_seqscan = off');
+      const plan = t.db.prepare(`EXPLAIN ${counting}`).all('amazon-ring') as { 'QUERY PLAN': string }[];
+      expect(plan.map((p) => p['QUERY PLAN']).join(' ')).toMatch(/Index (Only )?Scan using signatures_by_channel/);
+      return;
+    }
+    const plan = t.db.prepare(`EXPLAIN QUERY PLAN ${counting}`).all('amazon-ring') as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toContain('USING COVERING INDEX signatures_by_channel');
   });
 });

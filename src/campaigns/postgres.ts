@@ -1,10 +1,38 @@
-import type { Pool } from '../postgres.js';
-import type { CampaignRepository, CampaignTotals, CountryCount, PeriodCount } from './repository.js';
+import { inTransaction, type Pool } from '../postgres.js';
+import type { CampaignRepository, CampaignTotals, CountryCount, Milestone, PeriodCount } from './repository.js';
 
 export function createCampaignRepository(pool: Pool): CampaignRepository {
   return {
-    async register(slugs) {
-      await pool.query('INSERT INTO campaigns (slug) SELECT unnest($1::text[]) ON CONFLICT (slug) DO NOTHING', [slugs]);
+    async register(campaigns) {
+      await inTransaction(pool, async (client) => {
+        for (const campaign of campaigns) {
+          const { slug, milestones: named } =
+            typeof campaign === 'string' ? { slug: campaign, milestones: undefined } : campaign;
+          await client.query('INSERT INTO campaigns (slug) VALUES ($1) ON CONFLICT (slug) DO NOTHING', [slug]);
+          if (!named) continue;
+          // An INSERT, never the UPDATE the mail trigger watches: a milestone passed before it was named
+          // is recorded as reached, and nobody is told it was crossed just now (as in SQLite).
+          await client.query(
+            `INSERT INTO campaign_milestones (campaign_slug, milestone, crossed_at)
+             SELECT slug, m, CASE WHEN signature_count >= m THEN iso_now() END
+               FROM campaigns, unnest($2::bigint[]) AS m WHERE slug = $1
+             ON CONFLICT (campaign_slug, milestone) DO NOTHING`,
+            [slug, named],
+          );
+          await client.query(
+            `DELETE FROM campaign_milestones
+              WHERE campaign_slug = $1 AND crossed_at IS NULL AND milestone <> ALL ($2::bigint[])`,
+            [slug, named],
+          );
+        }
+      });
+    },
+    async milestones(slug) {
+      const { rows } = await pool.query<Milestone>(
+        `SELECT milestone, crossed_at AS "crossedAt" FROM campaign_milestones WHERE campaign_slug = $1 ORDER BY milestone`,
+        [slug],
+      );
+      return rows;
     },
     async totals(slug) {
       const { rows } = await pool.query<CampaignTotals>(

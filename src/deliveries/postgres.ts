@@ -5,7 +5,8 @@ import type { CountryNames, DeliveryPackage, DeliveryRepository, DeliveryRow, De
 const BATCH = 1000;
 
 // Which signatures may be delivered: the same rule as src/deliveries/sqlite.ts.
-const DELIVERABLE = "status = 'confirmed' AND first_name IS NOT NULL AND last_name IS NOT NULL";
+const DELIVERABLE =
+  "status = 'confirmed' AND invalidation_id IS NULL AND first_name IS NOT NULL AND last_name IS NOT NULL";
 
 const PACKAGE_COLUMNS = `id, campaign_slug AS "campaignSlug", country, with_comments = 1 AS "withComments",
   up_to_id AS "upToId", signer_count AS "signerCount", digest, built_by AS "builtBy", built_at AS "builtAt",

@@ -35,7 +35,7 @@ export function createPrivacyRepository(pool: Pool, options: { batchSize?: numbe
         `SELECT campaign_slug AS "campaignSlug", first_name AS "firstName", last_name AS "lastName", email, country,
                 postal_code AS "postalCode", comment, opted_in = 1 AS "optedIn", consent_version AS "consentVersion",
                 source_hash AS "sourceHash", created_at AS "createdAt", anonymised_at AS "anonymisedAt", status,
-                confirmed_at AS "confirmedAt", unsubscribed_at AS "unsubscribedAt", locale
+                confirmed_at AS "confirmedAt", unsubscribed_at AS "unsubscribedAt", locale, source
            FROM signatures WHERE email_key = $1 ORDER BY created_at, id`,
         [emailKey(email)],
       );
@@ -127,7 +127,7 @@ export function createPrivacyRepository(pool: Pool, options: { batchSize?: numbe
       const { rows } = await pool.query<PublicSigner>(
         `SELECT first_name AS "firstName", substr(last_name, 1, 1) AS "lastInitial", country
            FROM signatures
-          WHERE campaign_slug = $1 AND anonymised_at IS NULL AND status = 'confirmed'
+          WHERE campaign_slug = $1 AND anonymised_at IS NULL AND status = 'confirmed' AND invalidation_id IS NULL
           ORDER BY created_at DESC, id DESC LIMIT $2`,
         [slug, limit],
       );

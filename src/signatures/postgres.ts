@@ -1,5 +1,5 @@
 import { inTransaction, isConstraintViolation, type Pool, type PoolClient } from '../postgres.js';
-import type { MailPayload } from '../mail/repository.js';
+import type { SignerMailPayload } from '../mail/repository.js';
 import {
   DISCARD_REASONS,
   emailKey,
@@ -32,7 +32,7 @@ const RECENT_COLUMNS = `id, first_name AS "firstName", last_name AS "lastName", 
 
 // The columns of one inserted row, in the order of the arrays handed to unnest() below.
 const INSERT_COLUMNS = `campaign_slug, first_name, last_name, email, email_key, country, postal_code, comment,
-  opted_in, consent_version, source_hash, created_at, status, locale, email_count, email_day, email_day_count`;
+  opted_in, consent_version, source_hash, created_at, status, locale, source, email_count, email_day, email_day_count`;
 const INSERT_TYPES = [
   'text',
   'text',
@@ -43,6 +43,7 @@ const INSERT_TYPES = [
   'text',
   'text',
   'smallint',
+  'text',
   'text',
   'text',
   'text',
@@ -69,6 +70,7 @@ function rowValues(s: NewSignature, mailed: { day: string } | null): unknown[] {
     s.createdAt.toISOString(),
     s.confirmation ? 'pending' : 'confirmed',
     s.locale ?? 'en',
+    s.source ?? null,
     mailed ? 1 : 0,
     mailed?.day ?? null,
     mailed ? 1 : 0,
@@ -187,7 +189,7 @@ export function createSignatureRepository(pool: Pool): SignatureRepository {
           client,
           'confirm',
           s,
-          { id: added.id, firstName: s.firstName, optedIn: s.optedIn },
+          { id: added.id, firstName: s.firstName, optedIn: s.optedIn, locale: s.locale ?? 'en' },
           confirmation,
         );
       return 'added';
@@ -198,8 +200,9 @@ export function createSignatureRepository(pool: Pool): SignatureRepository {
       status: string;
       optedIn: number;
       emailCount: number;
+      locale: string;
     }>(
-      `SELECT id, first_name AS "firstName", status, opted_in AS "optedIn", email_count AS "emailCount"
+      `SELECT id, first_name AS "firstName", status, opted_in AS "optedIn", email_count AS "emailCount", locale
          FROM signatures WHERE email_key = $1 AND campaign_slug = $2 AND duplicate_id = 0 FOR UPDATE`,
       [key, s.campaignSlug],
     );
@@ -213,7 +216,13 @@ export function createSignatureRepository(pool: Pool): SignatureRepository {
           WHERE id = $1`,
         [found.id, day],
       );
-      const signature = { id: found.id, firstName: found.firstName, optedIn: found.optedIn === 1 };
+      // In the language the signature was made in, not the one just used (see signatures/sqlite.ts).
+      const signature = {
+        id: found.id,
+        firstName: found.firstName,
+        optedIn: found.optedIn === 1,
+        locale: found.locale,
+      };
       await queueMail(client, found.status === 'pending' ? 'confirm' : 'already-signed', s, signature, confirmation);
     }
     return 'duplicate';
@@ -221,14 +230,14 @@ export function createSignatureRepository(pool: Pool): SignatureRepository {
 
   async function queueMail(
     client: PoolClient,
-    kind: MailPayload['kind'],
+    kind: SignerMailPayload['kind'],
     s: NewSignature,
-    signature: { id: number; firstName: string; optedIn: boolean },
+    signature: { id: number; firstName: string; optedIn: boolean; locale: string },
     { tokens }: ConfirmationRequest,
   ): Promise<void> {
     const purposes: ('confirm' | 'withdraw' | 'unsubscribe')[] = [kind === 'confirm' ? 'confirm' : 'withdraw'];
     if (signature.optedIn) purposes.push('unsubscribe');
-    const links: MailPayload['tokens'] = {};
+    const links: SignerMailPayload['tokens'] = {};
     for (const purpose of purposes) links[purpose] = tokens[purpose].token;
     const at = s.createdAt.toISOString();
     await client.query(
@@ -236,11 +245,11 @@ export function createSignatureRepository(pool: Pool): SignatureRepository {
        SELECT unnest($1::bytea[]), unnest($2::text[]), $3, $4`,
       [purposes.map((p) => tokens[p].hash), purposes, signature.id, at],
     );
-    const payload: MailPayload = { kind, firstName: signature.firstName, tokens: links };
+    const payload: SignerMailPayload = { kind, firstName: signature.firstName, tokens: links };
     await client.query(
       `INSERT INTO mail_outbox (kind, campaign_slug, signature_id, to_address, locale, payload, created_at, next_attempt_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`,
-      [kind, s.campaignSlug, signature.id, s.email, s.locale ?? 'en', JSON.stringify(payload), at],
+      [kind, s.campaignSlug, signature.id, s.email, signature.locale, JSON.stringify(payload), at],
     );
   }
 
@@ -285,10 +294,10 @@ export function createSignatureRepository(pool: Pool): SignatureRepository {
     let cursor: SignatureCursor = { createdAt: '', id: 0 };
     for (;;) {
       const { rows } = await pool.query({
-        text: `SELECT first_name, last_name, email, country, postal_code, comment, opted_in, consent_version, created_at, id
+        text: `SELECT first_name, last_name, email, country, postal_code, comment, opted_in, consent_version, locale, source, created_at, id
                  FROM signatures
                 WHERE campaign_slug = $1 AND (created_at, id) > ($2, $3)
-                  AND id <= $4 AND email IS NOT NULL AND status = 'confirmed' AND ($5 = false OR opted_in = 1)
+                  AND id <= $4 AND email IS NOT NULL AND status = 'confirmed' AND invalidation_id IS NULL AND ($5 = false OR opted_in = 1)
                 ORDER BY created_at, id LIMIT $6`,
         values: [slug, cursor.createdAt, cursor.id, maxId, optedInOnly, EXPORT_BATCH],
         rowMode: 'array',
@@ -297,7 +306,7 @@ export function createSignatureRepository(pool: Pool): SignatureRepository {
       if (batch.length > 0) yield batch;
       const last = batch.at(-1);
       if (!last || batch.length < EXPORT_BATCH) return;
-      cursor = { createdAt: last[8], id: last[9] };
+      cursor = { createdAt: last[10], id: last[11] };
     }
   }
 
@@ -319,7 +328,7 @@ export function createSignatureRepository(pool: Pool): SignatureRepository {
     async countBetween(slug, from, to) {
       const { rows } = await pool.query<{ count: number }>(
         `SELECT count(*) AS count FROM signatures
-          WHERE campaign_slug = $1 AND created_at >= $2 AND created_at < $3 AND status = 'confirmed'`,
+          WHERE campaign_slug = $1 AND created_at >= $2 AND created_at < $3 AND status = 'confirmed' AND invalidation_id IS NULL`,
         [slug, from, to],
       );
       return rows[0]?.count ?? 0;
@@ -345,12 +354,12 @@ export function createSignatureRepository(pool: Pool): SignatureRepository {
       const { rows } = position
         ? await pool.query<RecentSignature>(
             `SELECT ${RECENT_COLUMNS} FROM signatures
-              WHERE campaign_slug = $1 AND (created_at, id) < ($2, $3) AND status = 'confirmed'
+              WHERE campaign_slug = $1 AND (created_at, id) < ($2, $3) AND status = 'confirmed' AND invalidation_id IS NULL
               ORDER BY created_at DESC, id DESC LIMIT $4`,
             [slug, position.after.createdAt, position.after.id, limit + 1],
           )
         : await pool.query<RecentSignature>(
-            `SELECT ${RECENT_COLUMNS} FROM signatures WHERE campaign_slug = $1 AND status = 'confirmed'
+            `SELECT ${RECENT_COLUMNS} FROM signatures WHERE campaign_slug = $1 AND status = 'confirmed' AND invalidation_id IS NULL
               ORDER BY created_at DESC, id DESC LIMIT $2`,
             [slug, limit + 1],
           );
@@ -412,6 +421,16 @@ export function createSignatureRepository(pool: Pool): SignatureRepository {
     // Tokens and unsent mail go with the row (ON DELETE CASCADE); the delete trigger lowers the counts.
     async withdraw(id) {
       return (await pool.query('DELETE FROM signatures WHERE id = $1', [id])).rowCount === 1;
+    },
+    // Counted signatures by language and source; the (campaign, status, locale, source) index serves it.
+    async countsByChannel(slug) {
+      const { rows } = await pool.query<{ locale: string; source: string | null; count: number }>(
+        `SELECT locale, source, count(*) AS count FROM signatures
+          WHERE campaign_slug = $1 AND status = 'confirmed' AND invalidation_id IS NULL
+          GROUP BY locale, source`,
+        [slug],
+      );
+      return rows;
     },
     async unsubscribe(id, at) {
       const { rowCount } = await pool.query(

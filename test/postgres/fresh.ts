@@ -15,6 +15,8 @@ export const postgresUrl = (name: string): string => {
 
 let admin: pg.Client | undefined;
 let counter = 0;
+/** Databases made for a name (a test's databasePath), so apps given the same name share one. */
+const named = new Map<string, Promise<string>>();
 
 /** A new empty database with every migration applied (a copy of the template), and its URL. */
 export async function freshPostgresUrl(): Promise<string> {
@@ -27,9 +29,21 @@ export async function freshPostgresUrl(): Promise<string> {
   return postgresUrl(name);
 }
 
-/** A fresh database, opened the way the app opens it, and a synchronous handle for the test's own reads. */
-export async function freshPostgres(): Promise<{ url: string; pool: Pool; sync: SyncPostgres }> {
-  const url = await freshPostgresUrl();
+/**
+ * A fresh database, opened the way the app opens it, and a synchronous handle for the test's own
+ * reads. With a name, the database made for that name the first time (two apps on one database).
+ */
+export async function freshPostgres(name?: string): Promise<{ url: string; pool: Pool; sync: SyncPostgres }> {
+  let url: Promise<string>;
+  if (name === undefined) url = freshPostgresUrl();
+  else {
+    url = named.get(name) ?? freshPostgresUrl();
+    named.set(name, url);
+  }
+  return openFresh(await url);
+}
+
+async function openFresh(url: string): Promise<{ url: string; pool: Pool; sync: SyncPostgres }> {
   // Connections close soon after use: hundreds of tests each open a pool and most never close it.
   const pool = await openPostgres(url, { max: 4, idleTimeoutMillis: 200 });
   return { url, pool, sync: syncPostgres(url, () => void pool.end()) };

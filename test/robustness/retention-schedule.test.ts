@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db.js';
 import { silentLogger } from '../../src/logger.js';
 import { RETENTION_JOB, runRetentionIfDue, type RetentionDeps } from '../../src/privacy/retention.js';
-import { createRepositories } from '../../src/repositories.js';
+import { createRepositories, type Repositories } from '../../src/repositories.js';
 import { buildTestApp, type TestApp } from '../helpers.js';
 import { signedIn } from '../organizers/helpers.js';
 import { fixtureCatalog } from '../privacy-helpers.js';
@@ -18,8 +18,8 @@ const personal = (db: Db): number =>
     .pluck()
     .get() as number;
 
-async function addOldSignatures(db: Db, n: number): Promise<void> {
-  const repos = createRepositories(db);
+async function addOldSignatures(target: Db | Repositories, n: number): Promise<void> {
+  const repos = 'signatures' in target ? target : createRepositories(target);
   await repos.campaigns.register(['old-campaign', 'amazon-ring']);
   for (let i = 0; i < n; i++)
     await repos.signatures.add({
@@ -49,7 +49,7 @@ async function twoInstances() {
   const databasePath = tempDatabase();
   const one = await buildTestApp({}, {}, { databasePath });
   const two = await buildTestApp({}, {}, { databasePath });
-  await addOldSignatures(one.db, 3);
+  await addOldSignatures(one.repos, 3);
   return { one, two, advance: (ms: number) => [one, two].forEach((t) => t.clock.advance(ms)) };
 }
 
