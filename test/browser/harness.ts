@@ -1,3 +1,5 @@
+import type { Database } from '../../src/database.js';
+import type { Db } from '../../src/db.js';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -302,4 +304,10 @@ export function campaignsWith(file: string, from: string, to: string): string {
     writeFileSync(join(dir, name), name === file ? text.replace(from, to) : text);
   }
   return dir;
+}
+
+/** The browser tests run the site on SQLite: its database handle, for reading what was stored. */
+export function sqliteOf(server: { database: Database }): Db {
+  if (server.database.engine !== 'sqlite') throw new Error('the browser tests run the site on SQLite');
+  return server.database.db;
 }

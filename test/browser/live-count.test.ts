@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validForm } from '../helpers.js';
-import { LAYOUT_SHIFT_OBSERVER, SIZES, launchBrowser, layoutShift, startSite, type Site } from './harness.js';
+import { LAYOUT_SHIFT_OBSERVER, SIZES, launchBrowser, layoutShift, sqliteOf, startSite, type Site } from './harness.js';
 
 let site: Site;
 let browser: Browser;
@@ -29,7 +29,10 @@ async function someoneSigns(): Promise<void> {
 }
 
 const stored = () =>
-  site.server.db.prepare("SELECT signature_count FROM campaigns WHERE slug = 'amazon-ring'").pluck().get() as number;
+  sqliteOf(site.server)
+    .prepare("SELECT signature_count FROM campaigns WHERE slug = 'amazon-ring'")
+    .pluck()
+    .get() as number;
 
 /**
  * A context without request routing (which would turn Chromium's HTTP cache off, and with it the

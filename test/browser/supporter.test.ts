@@ -1,7 +1,6 @@
 import { rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/database.js';
 import {
   HtmlCollector,
   SIZES,
@@ -17,6 +16,7 @@ import {
   type Recorder,
   type Site,
   type SizeName,
+  sqliteOf,
 } from './harness.js';
 
 let site: Site;
@@ -42,12 +42,6 @@ function nextSigner(): { first: string; last: string; email: string } {
   signers += 1;
   return { first: `Ada${'abcdefghij'[signers % 10]}`, last: 'Lovelace', email: `ada.${signers}@example.org` };
 }
-
-/** The browser tests run the site on SQLite; its handle, for reading what was stored. */
-const sqliteOf = (server: { database: Database }) => {
-  if (server.database.engine !== 'sqlite') throw new Error('the browser tests run on SQLite');
-  return server.database.db;
-};
 
 const storedEmails = (): string[] =>
   sqliteOf(site.server)
