@@ -6,6 +6,7 @@ import { campaignPages } from './campaigns/routes.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { deliveryRoutes } from './deliveries/routes.js';
+import { embedRoutes } from './embed/routes.js';
 import { loadAssets } from './http/assets.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { healthCheck } from './http/health.js';
@@ -109,6 +110,8 @@ export function createApp(deps: AppDeps): App {
     app.use(router);
     for (const locale of LOCALES) if (locale !== DEFAULT_LOCALE) app.use(`/${locale}`, router);
   };
+  // First: it lets the embed's addresses (and only those) be framed by the campaign's partners.
+  inEveryLanguage(embedRoutes(deps));
   inEveryLanguage(signatureRoutes(deps));
   inEveryLanguage(linkRoutes(deps));
   if (!config.production) app.use(devMailRoutes(deps));

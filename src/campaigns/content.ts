@@ -47,6 +47,23 @@ const imageSchema = z
     if (!found) ctx.addIssue({ code: 'custom', message: `names ${relative(fromRoot(), file)}, which does not exist` });
   });
 
+/**
+ * A web origin as a browser compares them: scheme, host and port only ("https://partner.example"),
+ * written without a path, so what organizers type is exactly what frame-ancestors and postMessage see.
+ */
+const originSchema = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return /^https?:$/.test(url.protocol) && url.origin === value.replace(/\/$/, '');
+    } catch {
+      return false;
+    }
+  }, 'must be a site address with no path, such as https://partner.example')
+  .transform((value) => new URL(value).origin);
+
 const frontMatterSchema = z
   .object({
     slug: z
@@ -89,6 +106,8 @@ const frontMatterSchema = z
         message: 'must be whole numbers in increasing order, like [1000, 10000, 100000]',
       })
       .default([]),
+    // Partner sites allowed to show the embed (/campaigns/<slug>/embed) in a frame.
+    embed_origins: z.array(originSchema).max(50).default([]),
   })
   .strict()
   .refine((c) => c.status === 'open' || c.closed_on !== undefined, {
@@ -149,6 +168,8 @@ export interface Campaign {
   image: string | undefined;
   /** What the preview image shows, for people who cannot see it. */
   imageAlt: string;
+  /** The partner sites (origins) that may frame the embed; none: nobody may. */
+  embedOrigins: string[];
   file: string;
 }
 
@@ -277,6 +298,7 @@ export function parseCampaign(file: string, source: string): Campaign {
     consent: fm.consent,
     image: fm.image?.replace(/^\/+/, ''),
     imageAlt: fm.image_alt ?? fm.title,
+    embedOrigins: fm.embed_origins,
     file,
   };
   inLanguage.set(DEFAULT_LOCALE, campaign);

@@ -82,6 +82,13 @@ export const en = {
     heading_named: 'Thank you, {name}!',
     heading: 'Thank you!',
   },
+  embed: {
+    read_letter: 'Read the whole letter (opens a new tab)',
+    thanks: 'Your name is on the letter. Thank you for adding it.',
+    thanks_confirm:
+      'We are sending you an email: open it and press “Confirm my signature”. Your signature counts once you confirm it.',
+    open_full: 'Open the campaign page in a new tab',
+  },
   sign: {
     limited_heading: 'Too many signatures from your connection',
     limited:

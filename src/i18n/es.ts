@@ -95,7 +95,7 @@ export const es: Translation<typeof en> = {
     title: 'Gracias por firmar: {title}',
     sign_cta: 'Lee la carta y fírmala',
     back: 'Volver a la campaña',
-    confirm_eyebrow: 'Falta un paso para que cuente tu firma a {target}',
+    confirm_eyebrow: 'Falta un paso para que cuente tu firma en la carta a {target}',
     confirm_heading_named: 'Gracias, {name}. Ahora revisa tu correo',
     confirm_heading: 'Gracias. Ahora revisa tu correo',
     confirm_lede:
@@ -105,6 +105,13 @@ export const es: Translation<typeof en> = {
     signed_eyebrow: 'Firmaste la carta a {target}',
     heading_named: '¡Gracias, {name}!',
     heading: '¡Gracias!',
+  },
+  embed: {
+    read_letter: 'Lee la carta completa (se abre en una pestaña nueva)',
+    thanks: 'Tu nombre ya está en la carta. Gracias por sumarlo.',
+    thanks_confirm:
+      'Te estamos enviando un correo: ábrelo y presiona “Confirmar mi firma”. Tu firma cuenta en cuanto la confirmes.',
+    open_full: 'Abrir la página de la campaña en una pestaña nueva',
   },
   sign: {
     limited_heading: 'Demasiadas firmas desde tu conexión',
@@ -167,13 +174,13 @@ export const es: Translation<typeof en> = {
   links: {
     confirmed_title: 'Tu firma está confirmada: {title}',
     confirm_title: 'Confirma tu firma: {title}',
-    your_signature_eyebrow: 'Tu firma a {target}',
+    your_signature_eyebrow: 'Tu firma en la carta a {target}',
     confirmed_heading: 'Tu firma está confirmada',
     confirmed_lede: 'Gracias. Tu nombre ya cuenta en la carta “{title}”.',
     changed_mind: '¿Cambiaste de opinión?',
     remove_mine: 'Quitar mi firma',
     stop_updates: 'No quiero recibir más novedades',
-    confirm_eyebrow: 'Falta un paso para que cuente tu firma a {target}',
+    confirm_eyebrow: 'Falta un paso para que cuente tu firma en la carta a {target}',
     confirm_heading: 'Confirma tu firma',
     confirm_lede:
       'Presiona el botón para agregar tu nombre a la carta “{title}”. Hasta que lo hagas, tu firma no cuenta.',

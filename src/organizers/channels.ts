@@ -1,5 +1,7 @@
 import { formatNumber } from '../campaigns/view.js';
-import { isLocale, LANGUAGE_NAMES } from '../i18n/index.js';
+import type { Campaign } from '../campaigns/content.js';
+import { embedPath } from '../embed/routes.js';
+import { escapeHtml, isLocale, LANGUAGE_NAMES } from '../i18n/index.js';
 import type { Repositories } from '../repositories.js';
 
 export interface ChannelRow {
@@ -39,4 +41,15 @@ export async function channelsView(
     total += count;
   }
   return { languages: rowsOf(languages, total), sources: rowsOf(sources, total) };
+}
+
+/** The copy-and-paste code that puts the campaign's embed on a partner's page, in each of its languages. */
+export function embedSnippets(baseUrl: string, campaign: Campaign): { language: string; code: string }[] {
+  return [...campaign.inLanguage.values()].map((copy) => ({
+    language: LANGUAGE_NAMES[copy.locale],
+    code:
+      `<iframe src="${baseUrl}${embedPath(copy)}?source=PARTNER-NAME" title="${escapeHtml(copy.title)}"` +
+      ` width="480" height="1000" loading="lazy"></iframe>\n` +
+      `<script src="${baseUrl}/embed.js" async></script>`,
+  }));
 }

@@ -13,7 +13,7 @@ import { noStore } from '../http/security.js';
 import { countryName } from '../signatures/countries.js';
 import { discardedView } from '../signatures/discards.js';
 import type { ExportRow, RecentPosition, SignatureCursor } from '../signatures/repository.js';
-import { channelsView } from './channels.js';
+import { channelsView, embedSnippets } from './channels.js';
 import { CSRF_FIELD, createCsrf } from './csrf.js';
 import { signaturesCsv } from './csv.js';
 import { writeSignaturesXlsx, XLSX_TYPE } from './xlsx.js';
@@ -376,6 +376,7 @@ export function organizerRoutes(deps: AppDeps): Router {
       },
       discarded,
       channels,
+      embed: { origins: campaign.embedOrigins, snippets: embedSnippets(config.baseUrl, campaign) },
       downloads: {
         all: { csv: `${base}/signatures.csv`, xlsx: `${base}/signatures.xlsx` },
         optedIn: { csv: `${base}/opted-in.csv`, xlsx: `${base}/opted-in.xlsx` },

@@ -2,6 +2,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { AppDeps } from '../app.js';
 import { isDisposable, type Campaign } from '../campaigns/content.js';
 import { campaignAlternates, renderCampaignPage } from '../campaigns/routes.js';
+import { embedThanksPath, renderEmbedPage } from '../embed/routes.js';
 import { campaignPath, progressView, shareLinks } from '../campaigns/view.js';
 import { readCookie } from '../http/cookies.js';
 import { localeOf, translatorOf } from '../i18n/http.js';
@@ -25,6 +26,7 @@ export function signatureRoutes(deps: AppDeps): Router {
   const { config, campaigns, signer, clock, logger } = deps;
   /** The campaign in the page's language: undefined (so a 404) for one not written in it. */
   const campaignOf = (req: Request, res: Response) => campaigns.bySlug(String(req.params.slug), localeOf(res));
+  const fromEmbed = (req: Request) => req.path.endsWith('/embed/signatures');
 
   const form = express.urlencoded({ extended: false, limit: config.limits.formBodyBytes, parameterLimit: 50 });
 
@@ -50,11 +52,10 @@ export function signatureRoutes(deps: AppDeps): Router {
   ): Promise<void> {
     res.status(status);
     res.setHeader('Cache-Control', 'no-store');
-    await renderCampaignPage(deps, res, campaign, {
-      ...form,
-      started: redrawToken(campaign, timing),
-      source: sourceOf(req),
-    });
+    const state = { ...form, started: redrawToken(campaign, timing), source: sourceOf(req) };
+    // The embed's form comes back inside the partner's frame, the campaign page's on the page.
+    if (fromEmbed(req)) await renderEmbedPage(deps, res, campaign, state);
+    else await renderCampaignPage(deps, res, campaign, state);
   }
 
   /** Past the limit: the form again with what was typed, as after a mistake, and nothing stored. */
@@ -79,14 +80,21 @@ export function signatureRoutes(deps: AppDeps): Router {
   const limit = perAddressLimit(config.signRateLimit, refuseTooMany, { uncounted: [422] });
   const ceiling = perAddressLimit(config.signRateLimit * 3, refuseTooMany);
 
-  /** Same answer for a first signature, a repeat, and a discarded bot: nobody learns who has signed. */
-  function thank(res: Response, campaign: Campaign, firstName: string): void {
-    const path = `${campaignPath(campaign)}/thanks`;
-    // Max-Age without Expires: the header is then the same whatever the time, so a repeat
-    // signature's response is byte-for-byte a first one's.
-    const value = encodeURIComponent(signer.sign(Buffer.from(firstName).toString('base64url')));
-    const attributes = `Max-Age=3600; Path=${path}; HttpOnly; SameSite=Lax${config.secure ? '; Secure' : ''}`;
-    res.setHeader('Set-Cookie', `${THANKS_COOKIE}=${value}; ${attributes}`);
+  /**
+   * Same answer for a first signature, a repeat, and a discarded bot: nobody learns who has signed.
+   * From the embed it is the thank-you step in the frame, with no cookie (a browser blocking
+   * third-party cookies would drop it) and so no name.
+   */
+  function thank(req: Request, res: Response, campaign: Campaign, firstName: string): void {
+    const embedded = fromEmbed(req);
+    const path = embedded ? embedThanksPath(deps, campaign) : `${campaignPath(campaign)}/thanks`;
+    if (!embedded) {
+      // Max-Age without Expires: the header is then the same whatever the time, so a repeat
+      // signature's response is byte-for-byte a first one's.
+      const value = encodeURIComponent(signer.sign(Buffer.from(firstName).toString('base64url')));
+      const attributes = `Max-Age=3600; Path=${path}; HttpOnly; SameSite=Lax${config.secure ? '; Secure' : ''}`;
+      res.setHeader('Set-Cookie', `${THANKS_COOKIE}=${value}; ${attributes}`);
+    }
     // Written directly rather than with res.redirect, whose content negotiation for a body no browser
     // shows was a tenth of what signing cost under load (BENCHMARKS.md).
     const body = `See Other: ${path}`;
@@ -124,66 +132,73 @@ export function signatureRoutes(deps: AppDeps): Router {
     res.redirect(303, campaignPath(campaign));
   });
 
-  router.post('/campaigns/:slug/signatures', form, ceiling, limit, async (req, res, next) => {
-    const campaign = campaignOf(req, res);
-    if (!campaign) return next();
-    const { t } = translator(campaign.locale);
-    if (!campaign.open) {
-      res.status(410).render('error', {
-        page: { title: t('sign.closed_heading') },
-        heading: t('sign.closed_heading'),
-        message: t('sign.closed'),
-        link: { href: campaignPath(campaign), text: t('sign.closed_link', { title: campaign.title }) },
-        statusCode: 410,
-      });
-      return;
-    }
-    // A JSON, multipart or empty body leaves req.body undefined: it reads as an empty form.
-    req.body ??= {};
-    const parsed = parseSignatureForm(req.body, campaign.locale);
-    const timing = timingOf(req, campaign);
-    if (!parsed.ok) {
-      await redraw(req, res, campaign, timing, 422, { values: parsed.values, errors: parsed.errors });
-      return;
-    }
-    // Disposable-mail domains organizers list (campaigns/disposable-domains.txt): a mistake to fix,
-    // said plainly, since a person may not know the address they were given is one.
-    const domain = emailDomain(parsed.value.email);
-    if (isDisposable(campaigns, domain)) {
-      const values = formValues(req.body as Record<string, unknown>);
-      await redraw(req, res, campaign, timing, 422, {
-        values,
-        errors: [{ field: 'email', message: t('form.email_disposable', { domain }) }],
-      });
-      return;
-    }
-    const automated = looksAutomated(req, timing);
-    if (!automated && config.minFillSeconds > 0 && timing.state === 'expired') {
-      // Too old to count, but a person may well have left the tab open: ask once more, never discard.
-      const values = formValues(req.body as Record<string, unknown>);
-      await redraw(req, res, campaign, timing, 422, { values, errors: [], notice: t('sign.expired') });
-      return;
-    }
-    if (automated) {
-      await countDiscarded(campaign, automated);
-    } else {
-      await deps.repos.signatures.add({
-        ...parsed.value,
-        campaignSlug: campaign.slug,
-        consentVersion: campaign.consent.version,
-        // The language signed in: one count across languages, and later mail in this one.
-        locale: campaign.locale,
-        source: sourceOf(req) ?? null,
-        sourceHash: req.ip ? signer.hash('source', req.ip) : null,
-        createdAt: clock.now(),
-        // Pending until confirmed from the email queued with it (src/mail/); the answer below is the
-        // same whether that email was a first one, a resend, "already signed" or none (caps).
-        confirmation: campaign.confirmEmail ? { tokens: newEmailTokens(), caps: config.mail.caps } : undefined,
-      });
-      if (campaign.confirmEmail) deps.mailQueued?.();
-    }
-    thank(res, campaign, parsed.value.firstName);
-  });
+  // The campaign page's form, and the embed's (src/embed/routes.ts): one way of signing, one limit.
+  router.post(
+    ['/campaigns/:slug/signatures', '/campaigns/:slug/embed/signatures'],
+    form,
+    ceiling,
+    limit,
+    async (req, res, next) => {
+      const campaign = campaignOf(req, res);
+      if (!campaign) return next();
+      const { t } = translator(campaign.locale);
+      if (!campaign.open) {
+        res.status(410).render('error', {
+          page: { title: t('sign.closed_heading') },
+          heading: t('sign.closed_heading'),
+          message: t('sign.closed'),
+          link: { href: campaignPath(campaign), text: t('sign.closed_link', { title: campaign.title }) },
+          statusCode: 410,
+        });
+        return;
+      }
+      // A JSON, multipart or empty body leaves req.body undefined: it reads as an empty form.
+      req.body ??= {};
+      const parsed = parseSignatureForm(req.body, campaign.locale);
+      const timing = timingOf(req, campaign);
+      if (!parsed.ok) {
+        await redraw(req, res, campaign, timing, 422, { values: parsed.values, errors: parsed.errors });
+        return;
+      }
+      // Disposable-mail domains organizers list (campaigns/disposable-domains.txt): a mistake to fix,
+      // said plainly, since a person may not know the address they were given is one.
+      const domain = emailDomain(parsed.value.email);
+      if (isDisposable(campaigns, domain)) {
+        const values = formValues(req.body as Record<string, unknown>);
+        await redraw(req, res, campaign, timing, 422, {
+          values,
+          errors: [{ field: 'email', message: t('form.email_disposable', { domain }) }],
+        });
+        return;
+      }
+      const automated = looksAutomated(req, timing);
+      if (!automated && config.minFillSeconds > 0 && timing.state === 'expired') {
+        // Too old to count, but a person may well have left the tab open: ask once more, never discard.
+        const values = formValues(req.body as Record<string, unknown>);
+        await redraw(req, res, campaign, timing, 422, { values, errors: [], notice: t('sign.expired') });
+        return;
+      }
+      if (automated) {
+        await countDiscarded(campaign, automated);
+      } else {
+        await deps.repos.signatures.add({
+          ...parsed.value,
+          campaignSlug: campaign.slug,
+          consentVersion: campaign.consent.version,
+          // The language signed in: one count across languages, and later mail in this one.
+          locale: campaign.locale,
+          source: sourceOf(req) ?? null,
+          sourceHash: req.ip ? signer.hash('source', req.ip) : null,
+          createdAt: clock.now(),
+          // Pending until confirmed from the email queued with it (src/mail/); the answer below is the
+          // same whether that email was a first one, a resend, "already signed" or none (caps).
+          confirmation: campaign.confirmEmail ? { tokens: newEmailTokens(), caps: config.mail.caps } : undefined,
+        });
+        if (campaign.confirmEmail) deps.mailQueued?.();
+      }
+      thank(req, res, campaign, parsed.value.firstName);
+    },
+  );
 
   router.get('/campaigns/:slug/thanks', noStore, async (req, res, next) => {
     const campaign = campaignOf(req, res);
