@@ -149,7 +149,9 @@ describe.each(Object.keys(SIZES) as SizeName[])('supporter at %s size', (size) =
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.origin });
     await page.getByRole('button', { name: 'Copy link' }).click();
     await expect.poll(() => page.getByRole('status').innerText()).toContain('Link copied');
-    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(`${site.origin}/campaigns/amazon-ring`);
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(
+      `${site.origin}/campaigns/amazon-ring?source=link`,
+    );
     await inspectPage(page, recorder, html, size, 'thanks');
 
     // Back on the campaign page the new count shows.
@@ -312,7 +314,9 @@ describe.each(Object.keys(SIZES) as SizeName[])('supporter at %s size', (size) =
     expect(storedEmails()).toContain(who.email);
     // Without script there is nothing to copy with, so the button is not offered; the link is.
     expect(await page.getByRole('button', { name: 'Copy link' }).count()).toBe(0);
-    expect(await page.getByLabel('Or copy the link').inputValue()).toBe(`${site.origin}/campaigns/amazon-ring`);
+    expect(await page.getByLabel('Or copy the link').inputValue()).toBe(
+      `${site.origin}/campaigns/amazon-ring?source=link`,
+    );
     await inspectPage(page, recorder, html, size, 'thanks-no-js', { scriptsOff: true });
     await context.close();
   });
