@@ -72,15 +72,6 @@ export function createOrganizerRepository(pool: Pool): OrganizerRepository {
       ]);
       return rowCount === 1;
     },
-    async emailsHolding(slug) {
-      const { rows } = await pool.query<{ email: string }>(
-        `SELECT email FROM organizers
-          WHERE is_admin = 1 OR id IN (SELECT organizer_id FROM organizer_campaigns WHERE campaign_slug = $1)
-          ORDER BY email_key`,
-        [slug],
-      );
-      return rows.map((row) => row.email);
-    },
     async setPassword(email, passwordHash, now) {
       return inTransaction(pool, async (client) => {
         const key = organizerKey(email);

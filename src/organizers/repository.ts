@@ -42,8 +42,6 @@ export interface OrganizerRepository {
   revoke(email: string, campaignSlug: string): Promise<boolean>;
   /** Makes the account an admin, or not. False when there is no such account. */
   setAdmin(email: string, isAdmin: boolean): Promise<boolean>;
-  /** The addresses of every account that holds the campaign: its organizers and the admins. */
-  emailsHolding(campaignSlug: string): Promise<string[]>;
   findByEmail(email: string): Promise<Organizer | undefined>;
   /** Also ends every session of the account: a changed password must shut out whoever had the old one. */
   setPassword(email: string, passwordHash: string, now: string): Promise<boolean>;

@@ -44,13 +44,6 @@ export function createOrganizerRepository(db: Db): OrganizerRepository {
       WHERE campaign_slug = ? AND organizer_id = (SELECT id FROM organizers WHERE email_key = ?)`,
   );
   const setAdmin = db.prepare<[number, string]>('UPDATE organizers SET is_admin = ? WHERE email_key = ?');
-  const holding = db
-    .prepare<[string], string>(
-      `SELECT email FROM organizers
-        WHERE is_admin = 1 OR id IN (SELECT organizer_id FROM organizer_campaigns WHERE campaign_slug = ?)
-        ORDER BY email_key`,
-    )
-    .pluck();
   const addWithAccess = db.transaction(
     (email: string, hash: string, now: string, isAdmin: boolean, campaigns: string[]): boolean => {
       const key = organizerKey(email);
@@ -107,9 +100,6 @@ export function createOrganizerRepository(db: Db): OrganizerRepository {
     },
     async setAdmin(email, isAdmin) {
       return setAdmin.run(isAdmin ? 1 : 0, organizerKey(email)).changes === 1;
-    },
-    async emailsHolding(slug) {
-      return holding.all(slug);
     },
     async setPassword(email, passwordHash, now) {
       return changePassword(organizerKey(email), passwordHash, now);
