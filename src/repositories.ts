@@ -21,11 +21,11 @@ import * as privacySqlite from './privacy/sqlite.js';
 import type { SignatureRepository } from './signatures/repository.js';
 import * as signaturesPg from './signatures/postgres.js';
 import * as signaturesSqlite from './signatures/sqlite.js';
-import type { SystemRepository } from './system/repository.js';
+import type { RateLimitRepository, SystemRepository } from './system/repository.js';
 import * as systemPg from './system/postgres.js';
 import * as systemSqlite from './system/sqlite.js';
 
-export type { SystemRepository };
+export type { RateLimitRepository, SystemRepository };
 
 export interface Repositories {
   campaigns: CampaignRepository;
@@ -37,6 +37,8 @@ export interface Repositories {
   /** Mail waiting to be sent, and addresses that refuse it. */
   outbox: OutboxRepository;
   deliveries: DeliveryRepository;
+  /** Per-address request counts for the rate limits, shared by every server on the database. */
+  rateLimits: RateLimitRepository;
   /** Search, invalidation and signals against fake signatures. */
   moderation: ModerationRepository;
 }
@@ -58,6 +60,7 @@ export function createRepositories(database: Database | Db, options: SignatureSt
       loginAttempts: organizersPg.createLoginAttemptRepository(pool),
       privacy: privacyPg.createPrivacyRepository(pool),
       system: systemPg.createSystemRepository(pool),
+      rateLimits: systemPg.createRateLimitRepository(pool),
       outbox: mailPg.createOutboxRepository(pool),
       deliveries: deliveriesPg.createDeliveryRepository(pool),
       moderation: moderationPg.createModerationRepository(pool),
@@ -71,6 +74,7 @@ export function createRepositories(database: Database | Db, options: SignatureSt
     loginAttempts: organizersSqlite.createLoginAttemptRepository(db),
     privacy: privacySqlite.createPrivacyRepository(db),
     system: systemSqlite.createSystemRepository(db, options),
+    rateLimits: systemSqlite.createRateLimitRepository(db),
     outbox: mailSqlite.createOutboxRepository(db),
     deliveries: deliveriesSqlite.createDeliveryRepository(db),
     moderation: moderationSqlite.createModerationRepository(db),

@@ -109,7 +109,7 @@ export function organizerRoutes(deps: AppDeps): Router {
   // Hashed now rather than at the first unknown sign-in, which would otherwise take twice as long.
   void dummyHash();
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
-  const loginLimit = perAddressLimit(config.loginRateLimit, {
+  const loginLimit = perAddressLimit({ repo: repos.rateLimits, signer }, 'login', config.loginRateLimit, {
     heading: 'Too many sign-in attempts from your connection',
     message: 'Please wait a minute and try again.',
   });

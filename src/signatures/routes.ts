@@ -77,8 +77,9 @@ export function signatureRoutes(deps: AppDeps): Router {
   }
   // A submission refused for a mistake (422) does not use up the limit: fixing a typo is not another
   // signature. A looser ceiling counts every request, so a flood of broken forms is still held back.
-  const limit = perAddressLimit(config.signRateLimit, refuseTooMany, { uncounted: [422] });
-  const ceiling = perAddressLimit(config.signRateLimit * 3, refuseTooMany);
+  const counts = { repo: deps.repos.rateLimits, signer };
+  const limit = perAddressLimit(counts, 'sign', config.signRateLimit, refuseTooMany, { uncounted: [422] });
+  const ceiling = perAddressLimit(counts, 'sign-ceiling', config.signRateLimit * 3, refuseTooMany);
 
   /**
    * Same answer for a first signature, a repeat, and a discarded bot: nobody learns who has signed.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool } from '../postgres.js';
-import type { SystemRepository } from './repository.js';
+import type { RateLimitRepository, SystemRepository } from './repository.js';
 
 const codeOf = (error: unknown): string => String((error as { code?: unknown } | null)?.code ?? '');
 
@@ -62,6 +62,41 @@ export function createSystemRepository(pool: Pool): SystemRepository {
           WHERE name = $1 AND holder = $2`,
         [name, holder, at.toISOString(), finished],
       );
+    },
+  };
+}
+
+/** How often ended windows are swept out (at most), so the table holds minutes of history. */
+const SWEEP_EVERY_MS = 60_000;
+
+export function createRateLimitRepository(pool: Pool): RateLimitRepository {
+  let lastSweep = 0;
+  return {
+    // One statement: the upsert takes the row's lock, so two servers counting one client at once
+    // each see the other's hit.
+    async hit(keyHash, windowMs, nowMs) {
+      if (nowMs - lastSweep > SWEEP_EVERY_MS) {
+        lastSweep = nowMs;
+        await pool.query('DELETE FROM rate_limits WHERE reset_at_ms <= $1', [nowMs]);
+      }
+      const { rows } = await pool.query<{ hits: number; resetAtMs: number }>(
+        `INSERT INTO rate_limits (key_hash, hits, reset_at_ms) VALUES ($1, 1, $3)
+         ON CONFLICT (key_hash) DO UPDATE
+            SET hits = CASE WHEN rate_limits.reset_at_ms <= $2 THEN 1 ELSE rate_limits.hits + 1 END,
+                reset_at_ms = CASE WHEN rate_limits.reset_at_ms <= $2 THEN $3 ELSE rate_limits.reset_at_ms END
+         RETURNING hits, reset_at_ms AS "resetAtMs"`,
+        [keyHash, nowMs, nowMs + windowMs],
+      );
+      return rows[0] as { hits: number; resetAtMs: number };
+    },
+    async unhit(keyHash, nowMs) {
+      await pool.query('UPDATE rate_limits SET hits = hits - 1 WHERE key_hash = $1 AND reset_at_ms > $2 AND hits > 0', [
+        keyHash,
+        nowMs,
+      ]);
+    },
+    async reset(keyHash) {
+      await pool.query('DELETE FROM rate_limits WHERE key_hash = $1', [keyHash]);
     },
   };
 }

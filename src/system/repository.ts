@@ -19,3 +19,16 @@ export interface SystemRepository {
   /** Gives the lease back; when `finished`, records `at` as the job's last completed run. */
   releaseLease(name: string, holder: string, at: Date, finished: boolean): Promise<void>;
 }
+
+/**
+ * Hits per client and limit in the current window, shared by every server on the database (the
+ * limits themselves are in src/http/rateLimits.ts). Keys arrive already hashed: no address is stored.
+ */
+export interface RateLimitRepository {
+  /** Counts one hit in the key's current window, starting a new window of `windowMs` when the last has ended. */
+  hit(keyHash: string, windowMs: number, nowMs: number): Promise<{ hits: number; resetAtMs: number }>;
+  /** Takes one hit back (a request the limit does not count, such as a form sent back for a mistake). */
+  unhit(keyHash: string, nowMs: number): Promise<void>;
+  /** Forgets the key's hits. */
+  reset(keyHash: string): Promise<void>;
+}

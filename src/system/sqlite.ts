@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isBusy, retryWhileBusy, WRITE_WAIT_MS, type Db } from '../db.js';
-import type { SystemRepository } from './repository.js';
+import type { RateLimitRepository, SystemRepository } from './repository.js';
 
 /**
  * Below this much free space on the database's file system, health says "disk full": a few batches
@@ -83,6 +83,73 @@ export function createSystemRepository(db: Db, options: { writeWaitMs?: number }
     async releaseLease(name, holder, at, finished) {
       const params = { name, holder, at: at.toISOString(), finished: finished ? 1 : 0 };
       await retryWhileBusy(() => releaseLease.run(params), writeWaitMs);
+    },
+  };
+}
+
+interface PendingHit {
+  keyHash: string;
+  windowMs: number;
+  nowMs: number;
+  resolve(result: { hits: number; resetAtMs: number }): void;
+  reject(error: unknown): void;
+}
+
+/** How often ended windows are swept out (at most), so the table holds minutes of history. */
+const SWEEP_EVERY_MS = 60_000;
+
+export function createRateLimitRepository(db: Db): RateLimitRepository {
+  const hit = db.prepare<{ key: string; now: number; reset: number }, { hits: number; resetAtMs: number }>(
+    `INSERT INTO rate_limits (key_hash, hits, reset_at_ms) VALUES (@key, 1, @reset)
+     ON CONFLICT (key_hash) DO UPDATE
+        SET hits = CASE WHEN rate_limits.reset_at_ms <= @now THEN 1 ELSE rate_limits.hits + 1 END,
+            reset_at_ms = CASE WHEN rate_limits.reset_at_ms <= @now THEN @reset ELSE rate_limits.reset_at_ms END
+     RETURNING hits, reset_at_ms AS resetAtMs`,
+  );
+  const unhit = db.prepare<[string, number]>(
+    'UPDATE rate_limits SET hits = hits - 1 WHERE key_hash = ? AND reset_at_ms > ? AND hits > 0',
+  );
+  const reset = db.prepare<[string]>('DELETE FROM rate_limits WHERE key_hash = ?');
+  const sweep = db.prepare<[number]>('DELETE FROM rate_limits WHERE reset_at_ms <= ?');
+  let lastSweep = 0;
+
+  /*
+   * Hits arriving in the same turn of the event loop are counted in one transaction, as signatures
+   * are (signatures/sqlite.ts): with synchronous=FULL each commit waits for the disk, and a crowd's
+   * requests would otherwise each wait for their own.
+   */
+  let queue: PendingHit[] = [];
+  const countBatch = db.transaction((batch: PendingHit[]) => {
+    const now = batch[0]?.nowMs ?? 0;
+    if (now - lastSweep > SWEEP_EVERY_MS) {
+      sweep.run(now);
+      lastSweep = now;
+    }
+    return batch.map((p) => hit.get({ key: p.keyHash, now: p.nowMs, reset: p.nowMs + p.windowMs }));
+  });
+  async function flush(): Promise<void> {
+    const batch = queue;
+    queue = [];
+    try {
+      const results = await retryWhileBusy(() => countBatch.immediate(batch));
+      batch.forEach((p, i) => p.resolve(results[i] as { hits: number; resetAtMs: number }));
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    }
+  }
+
+  return {
+    hit(keyHash, windowMs, nowMs) {
+      return new Promise((resolve, reject) => {
+        if (queue.length === 0) setImmediate(() => void flush());
+        queue.push({ keyHash, windowMs, nowMs, resolve, reject });
+      });
+    },
+    async unhit(keyHash, nowMs) {
+      await retryWhileBusy(() => unhit.run(keyHash, nowMs));
+    },
+    async reset(keyHash) {
+      await retryWhileBusy(() => reset.run(keyHash));
     },
   };
 }
