@@ -17,6 +17,9 @@ const SQLITE_ONLY = [
   'test/production.test.ts',
 ];
 
+// Several server processes on one PostgreSQL: there is no SQLite version of this.
+const POSTGRES_ONLY = ['test/multi-server.test.ts'];
+
 const withPostgres = postgresBinDir() !== undefined;
 if (!withPostgres) {
   if (process.env.REQUIRE_POSTGRES) throw new Error(INSTALL_HINT);
@@ -32,7 +35,14 @@ const common = {
 export default defineConfig({
   test: {
     projects: [
-      { test: { ...common, name: 'sqlite', include: ['test/**/*.test.ts'] } },
+      {
+        test: {
+          ...common,
+          name: 'sqlite',
+          include: ['test/**/*.test.ts'],
+          exclude: [...common.exclude, ...POSTGRES_ONLY],
+        },
+      },
       ...(withPostgres
         ? [
             {

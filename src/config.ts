@@ -21,9 +21,11 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default(fromRoot('data', 'undersigned.db')),
   // PostgreSQL for several app servers (issue 13). When set, DATABASE_PATH is not used.
+  // Only the scheme is checked here: a unix-socket URL has no host (postgres://user@/db?host=/run/postgresql),
+  // which URL parsers refuse but libpq and pg accept; whatever else is wrong, connecting says (src/postgres.ts).
   DATABASE_URL: z
-    .url({
-      protocol: /^postgres(ql)?$/,
+    .string()
+    .refine((value) => /^postgres(ql)?:\/\/\S+$/.test(value), {
       error: 'must be a postgres:// URL such as postgres://undersigned:password@db.example.org:5432/undersigned',
     })
     .optional(),

@@ -46,6 +46,18 @@ describe('loadConfig', () => {
     });
   });
 
+  it('DATABASE_URL → PostgreSQL for postgres:// URLs, a unix socket included; anything else stops start-up naming it', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db.example.org:5432/undersigned' }).databaseUrl).toBe(
+      'postgres://u:p@db.example.org:5432/undersigned',
+    );
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@/undersigned?host=/var/run/postgresql' }).databaseUrl).toBe(
+      'postgresql://u@/undersigned?host=/var/run/postgresql',
+    );
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+    for (const bad of ['mysql://u@db/x', 'db.example.org', 'postgres:/nope'])
+      expect(() => loadConfig({ DATABASE_URL: bad })).toThrow(/^DATABASE_URL must be a postgres:\/\/ URL/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '', BASE_URL: '' }).port).toBe(3000);
   });

@@ -109,10 +109,17 @@ export function createSignatureRepository(pool: Pool): SignatureRepository {
           const plain = batch.filter((p) => !p.signature.confirmation);
           const results = new Map<PendingInsert, AddResult | Error>();
           if (plain.length > 0) for (const [p, r] of await insertPlain(client, plain)) results.set(p, r);
-          // Campaign order, so two batches lock counter rows in the same order.
+          // Signatures that queue mail are stored one statement each. Their campaigns' rows are locked
+          // first, in slug order: otherwise this batch could hold the counter row (taken by its first
+          // insert's trigger) while a later insert waits for another server's uncommitted row with the
+          // same address, which in turn waits for the counter row: a deadlock (seen with three servers).
           const confirming = batch
             .filter((p) => p.signature.confirmation)
             .sort((a, b) => a.signature.campaignSlug.localeCompare(b.signature.campaignSlug));
+          if (confirming.length > 0)
+            await client.query('SELECT 1 FROM campaigns WHERE slug = ANY($1) ORDER BY slug FOR UPDATE', [
+              [...new Set(confirming.map((p) => p.signature.campaignSlug))],
+            ]);
           for (const p of confirming) results.set(p, await signAndQueue(client, p.signature));
           return batch.map((p) => results.get(p) as AddResult | Error);
         });
