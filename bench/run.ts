@@ -4,6 +4,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, setPriority, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import pgClient from 'pg';
 import { loadCampaigns } from '../src/campaigns/content.js';
 import { fromRoot } from '../src/paths.js';
 import type { Captured } from './baseline.js';
@@ -12,7 +13,8 @@ import { mailBench } from './mail.js';
 import { printTable } from './report.js';
 import type { Bench, Row, Scenario } from './scenario.js';
 import { countPage, csvExport, mixed, signing, throughput } from './scenarios.js';
-import { BUILD_DIR, startApp, startBaseline, type Running } from './servers.js';
+import { startCluster, type Cluster } from '../test/postgres/cluster.js';
+import { BUILD_DIR, startBaseline, startFleet, type Running } from './servers.js';
 import { WRK } from './wrk.js';
 
 /**
@@ -98,11 +100,18 @@ if (only)
   for (const id of only)
     if (!SCENARIOS.some((s) => s.id === id) && id !== 'scale')
       throw new Error(`--only: no scenario "${id}" (there are: ${SCENARIOS.map((s) => s.id).join(', ')}, scale)`);
-// The engine and the number of app servers are options so that a second engine and several servers
-// behind a proxy can be added here; today the benchmark runs one process on SQLite.
-if (args.engine !== 'sqlite') throw new Error(`--engine ${args.engine}: only sqlite is built into the benchmark yet`);
-if (args.servers !== '1')
-  throw new Error(`--servers ${args.servers}: only one app server is built into the benchmark yet`);
+// --engine postgres runs the apps on a throwaway PostgreSQL cluster with durable settings (fsync and
+// synchronous_commit on, as a real server keeps them); --servers N puts N app processes behind nginx.
+if (args.engine !== 'sqlite' && args.engine !== 'postgres')
+  throw new Error(`--engine ${args.engine}: the engines are sqlite and postgres`);
+const servers = Number(args.servers);
+if (!Number.isInteger(servers) || servers < 1 || servers > 8) throw new Error('--servers: a whole number from 1 to 8');
+if (servers > 1 && args.engine !== 'postgres')
+  throw new Error('--servers: several app servers share one PostgreSQL database; add --engine postgres');
+const postgres = args.engine === 'postgres';
+// The organizer-page and export scenarios sign in through the SQLite file and load it directly; on
+// PostgreSQL the benchmark measures the supporters' side (pages, JSON, signing, the mixed load).
+const POSTGRES_SCENARIOS = new Set(['throughput', 'sign', 'mixed']);
 if (!WRK) throw new Error('wrk is not installed: apt-get install wrk');
 
 const outDir = args.out ?? join(tmpdir(), `undersigned-bench-${new Date().toISOString().replace(/[:.]/g, '-')}`);
@@ -180,6 +189,7 @@ async function main(): Promise<void> {
     node: process.version,
     commit: dirty ? `${commit} (src modified)` : commit,
     sqliteSynchronous: sqliteSynchronous(),
+    engine: postgres ? `postgres, ${servers} server(s) behind nginx` : 'sqlite',
     loadAverageAtStart: loadavg(),
     loadAverageAtEnd: [] as number[],
   };
@@ -195,8 +205,30 @@ async function main(): Promise<void> {
     { cwd: fromRoot(), stdio: ['ignore', 'inherit', 'inherit'] },
   );
   const cluster = args.cluster ? Number(args.cluster) : undefined;
-  const appOptions = { databasePath, port: 3901, logFile, logLevel: args['log-level'] ?? 'info', profileDir, cluster };
-  let app = await startApp(appOptions);
+  let pg: Cluster | undefined;
+  let databaseUrl: string | undefined;
+  if (postgres) {
+    pg = startCluster({ durable: true });
+    const admin = new pgClient.Client({ connectionString: pg.url('postgres') });
+    await admin.connect();
+    await admin.query('CREATE DATABASE bench');
+    await admin.end();
+    databaseUrl = pg.url('bench');
+    log(
+      `PostgreSQL: a throwaway cluster (fsync on, synchronous_commit on, shared_buffers 128MB), ${servers} app server(s)`,
+    );
+  }
+  const appOptions = {
+    databasePath,
+    databaseUrl,
+    servers,
+    port: 3901,
+    logFile,
+    logLevel: args['log-level'] ?? 'info',
+    profileDir,
+    cluster,
+  };
+  let app = await startFleet(appOptions);
   const pageHtml = await (await fetch(app.url + pagePath)).text();
   const cssPath = /href="(\/static\/css\/site\.[0-9a-f]+\.css)"/.exec(pageHtml)?.[1];
   if (!cssPath) throw new Error('no stylesheet link on the campaign page');
@@ -223,7 +255,7 @@ async function main(): Promise<void> {
     settledCount: () => settledCount(app),
     restart: async () => {
       await app.stop();
-      app = await startApp(appOptions);
+      app = await startFleet(appOptions);
       return app;
     },
     baselines: async (paths) => {
@@ -237,7 +269,8 @@ async function main(): Promise<void> {
     },
   });
 
-  const wanted = (s: Scenario, phase: Bench['phase']) => s.phases.includes(phase) && (!only || only.has(s.id));
+  const wanted = (s: Scenario, phase: Bench['phase']) =>
+    s.phases.includes(phase) && (!only || only.has(s.id)) && (!postgres || POSTGRES_SCENARIOS.has(s.id));
   log(`fresh database: ${connections} connections, ${seconds} s per run`);
   for (const s of SCENARIOS.filter((s) => wanted(s, 'fresh'))) {
     log(`${s.id}:`);
@@ -245,7 +278,7 @@ async function main(): Promise<void> {
   }
 
   const scaleScenarios = SCENARIOS.filter((s) => wanted(s, 'scale'));
-  if (rows > 0 && scaleScenarios.length && (!only || only.has('scale') || only.has('export'))) {
+  if (!postgres && rows > 0 && scaleScenarios.length && (!only || only.has('scale') || only.has('export'))) {
     await app.stop();
     log(`loading ${rows.toLocaleString('en-US')} signatures in batched transactions`);
     const loaded = loadSignatures({
@@ -257,7 +290,7 @@ async function main(): Promise<void> {
     log(
       `  loaded in ${loaded.seconds.toFixed(1)} s (${Math.round(loaded.rows / loaded.seconds).toLocaleString('en-US')} rows/s)`,
     );
-    app = await startApp(appOptions);
+    app = await startFleet(appOptions);
     log(`${(await count(app)).toLocaleString('en-US')} signatures`);
     for (const s of scaleScenarios) {
       log(`${s.id} (at scale):`);
@@ -265,6 +298,7 @@ async function main(): Promise<void> {
     }
   }
   await app.stop();
+  pg?.stop();
   machine.loadAverageAtEnd = loadavg();
 
   const table = printTable(rowsOut, { rows });

@@ -3,6 +3,7 @@ import { mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromRoot } from '../src/paths.js';
+import { startNginx } from '../test/nginx.js';
 
 /**
  * The bench builds its own copy of the app here (inside the project, so the app still finds its views,
@@ -187,4 +188,46 @@ export function startBaseline(
     logFile,
     env: { NODE_ENV: 'production', BASELINE_KIND: kind, BASELINE_RESPONSES: responsesFile },
   });
+}
+
+export interface FleetOptions extends AppOptions {
+  /** PostgreSQL instead of the SQLite file (bench --engine postgres). */
+  databaseUrl?: string;
+  /** App servers behind one nginx (deploy/nginx.conf) when more than one. */
+  servers: number;
+}
+
+/**
+ * What the scenarios load: one app server as before, or `servers` app processes on one PostgreSQL
+ * behind a real nginx listening on `port` (the URL the scenarios use), each app on a port of its own
+ * above it. Memory and CPU are the app processes' sums: nginx is the proxy a deployment has anyway.
+ */
+export async function startFleet(options: FleetOptions): Promise<Running> {
+  const env = { ...options.env, ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}) };
+  if (options.servers <= 1) return startApp({ ...options, env });
+  const apps = await Promise.all(
+    Array.from({ length: options.servers }, (_, i) =>
+      startApp({ ...options, port: options.port + 10 + i, env: { ...env, TRUST_PROXY: '1' } }),
+    ),
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'undersigned-bench-nginx-'));
+  const nginx = await startNginx(
+    dir,
+    options.port,
+    apps.map((a) => Number(new URL(a.url).port)),
+  );
+  const sum = (f: (a: Running) => number) => apps.reduce((total, a) => total + f(a), 0);
+  return {
+    name: `${options.servers} apps behind nginx`,
+    url: `http://127.0.0.1:${options.port}`,
+    pid: apps[0]?.pid ?? 0,
+    peakRssMb: () => sum((a) => a.peakRssMb()),
+    rssMb: () => sum((a) => a.rssMb()),
+    cpuSeconds: () => sum((a) => a.cpuSeconds()),
+    resetPeak: () => apps.forEach((a) => a.resetPeak()),
+    async stop() {
+      nginx.kill('SIGTERM');
+      await Promise.all(apps.map((a) => a.stop()));
+    },
+  };
 }

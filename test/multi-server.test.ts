@@ -3,8 +3,8 @@
  * deploy/nginx.conf (issue 13). Runs in the PostgreSQL project only (vitest.config.ts). Every wait is
  * for an event (an answer, a message, a process exiting), never a sleep.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { fromRoot } from '../src/paths.js';
 import { openPostgres, type Pool } from '../src/postgres.js';
 import { createRepositories } from '../src/repositories.js';
 import { startSmtp, type TestSmtp } from './mail/smtp.js';
+import { NGINX, startNginx } from './nginx.js';
 import { TEST_COST } from './organizers/helpers.js';
 import { freshPostgresUrl } from './postgres/fresh.js';
 import {
@@ -24,7 +25,6 @@ import {
   type ServerProcess,
 } from './robustness/server-process.js';
 
-const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((path) => existsSync(path));
 const SIGN = '/campaigns/amazon-ring/signatures';
 const CONFIRMING = '/campaigns/library-hours/signatures';
 
@@ -75,45 +75,6 @@ function send(
 
 /** Client number i as its own loopback address. */
 const client = (i: number) => `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
-
-/** The repository's nginx file with these ports, in an nginx.conf of its own. */
-function startNginx(dir: string, listen: number, upstreams: number[]): Promise<ChildProcess> {
-  const site = readFileSync(fromRoot('deploy', 'nginx.conf'), 'utf8')
-    .replace(/^(\s*)server 127\.0\.0\.1:\d+.*$/m, (_line, indent: string) =>
-      upstreams.map((port) => `${indent}server 127.0.0.1:${port} max_fails=1 fail_timeout=2s;`).join('\n'),
-    )
-    .replace(/^\s*server 127\.0\.0\.1:300\d.*\n/gm, '')
-    .replace(/listen 8080;/, `listen 127.0.0.1:${listen};`);
-  writeFileSync(join(dir, 'site.conf'), site);
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `worker_processes 1;
-     error_log ${join(dir, 'error.log')} warn;
-     pid ${join(dir, 'nginx.pid')};
-     events { worker_connections 2048; }
-     http {
-       access_log off;
-       client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
-       fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-       include ${join(dir, 'site.conf')};
-     }`,
-  );
-  const nginx = spawn(NGINX as string, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    nginx.once('exit', (code) =>
-      reject(new Error(`nginx exited (${code}): ${readFileSync(join(dir, 'error.log'), 'utf8')}`)),
-    );
-    // Ready once it answers (the proxied /healthz needs an app server, which is already up).
-    const probe = async (): Promise<void> => {
-      const res = await send(`http://127.0.0.1:${listen}`, '/healthz');
-      if (res.status === 200) resolve(nginx);
-      else setImmediate(() => void probe());
-    };
-    void probe();
-  });
-}
 
 describe.skipIf(!NGINX)('three app servers on one PostgreSQL behind nginx', () => {
   let dir: string;
@@ -175,7 +136,8 @@ describe.skipIf(!NGINX)('three app servers on one PostgreSQL behind nginx', () =
         send(site, SIGN, { body: signatureBody(`crowd${i}@example.org`), from: client(i) }),
       ),
     );
-    expect(answers.map((a) => a.status)).toEqual(Array(90).fill(303));
+    const odd = answers.filter((a) => a.status !== 303).map((a) => `${a.status} ${a.body.slice(0, 200)}`);
+    expect(odd).toEqual([]);
     expect(await rows('amazon-ring')).toBe(90);
     expect(await count('amazon-ring')).toBe(90);
     const { rows: daily } = await pool.query<{ n: number }>(
@@ -266,19 +228,27 @@ describe.skipIf(!NGINX)('three app servers on one PostgreSQL behind nginx', () =
   it('kill -9 one server under load → every signature nginx acknowledged is stored, once', async () => {
     const victim = servers[2] as ServerProcess;
     const acknowledged: string[] = [];
-    let sent = 0;
-    const one = async (i: number) => {
+    const statuses: (number | 'failed')[] = [];
+    const one = async (i: number, afterAnswer?: () => void) => {
       const email = `load${i}@example.org`;
       const answer = await send(site, SIGN, { body: signatureBody(email), from: client(2000 + i) });
-      sent++;
+      statuses.push(answer.status);
       if (answer.status === 303) acknowledged.push(email);
-      // The kill lands in the middle of the load: after a third of the answers, with the rest in flight.
-      if (sent === 40) victim.child.kill('SIGKILL');
+      afterAnswer?.();
     };
-    await Promise.all(Array.from({ length: 120 }, (_, i) => one(i)));
+    // A first wave reaches all three; in the second, the kill lands at its first answer, with the rest
+    // of it in flight on every server.
+    await Promise.all(Array.from({ length: 40 }, (_, i) => one(i)));
+    let killed = false;
+    const kill = () => {
+      if (!killed) victim.child.kill('SIGKILL');
+      killed = true;
+    };
+    await Promise.all(Array.from({ length: 80 }, (_, i) => one(40 + i, kill)));
     await victim.exited;
-    // Most were answered (nginx moves new connections to the live servers); none acknowledged is lost.
-    expect(acknowledged.length).toBeGreaterThan(60);
+    // What nginx did not acknowledge may or may not be stored (the signer is told to try again, and the
+    // unique index absorbs the retry); what it acknowledged must be there, once.
+    expect(acknowledged.length, statuses.join(' ')).toBeGreaterThanOrEqual(40);
     const { rows: stored } = await pool.query<{ email: string; n: number }>(
       "SELECT email, count(*) AS n FROM signatures WHERE email LIKE 'load%@example.org' GROUP BY email",
     );
