@@ -18,7 +18,7 @@ const SQLITE_ONLY = [
 ];
 
 // Several server processes on one PostgreSQL: there is no SQLite version of this.
-const POSTGRES_ONLY = ['test/multi-server.test.ts'];
+const POSTGRES_ONLY = ['test/multi-server.test.ts', 'test/tools-postgres.test.ts'];
 
 const withPostgres = postgresBinDir() !== undefined;
 if (!withPostgres) {

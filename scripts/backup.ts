@@ -68,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
   // A PostgreSQL server has its own tools, which copy it consistently while it runs.
   if (config.databaseUrl)
     throw new CliError(
-      'DATABASE_URL is set: this tool copies the SQLite file only. Back up PostgreSQL with pg_dump (README, "PostgreSQL": pg_dump --format=custom --file=undersigned.dump "$DATABASE_URL").',
+      'DATABASE_URL is set: this tool copies the SQLite file only. Back up PostgreSQL with pg_dump (README, "Backups": pg_dump --format=custom --file=undersigned.dump "$DATABASE_URL").',
     );
   const result = await backupDatabase(config.databasePath, argv[0]);
   console.log(
