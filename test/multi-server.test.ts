@@ -146,6 +146,24 @@ describe.skipIf(!NGINX)('three app servers on one PostgreSQL behind nginx', () =
     expect(daily[0]?.n).toBe(90);
   });
 
+  it('a signature taken by one server → the next view on another shows it once its count read is due (≤ 200 ms)', async () => {
+    const [a, b] = servers as [ServerProcess, ServerProcess];
+    const countOn = async (server: ServerProcess) =>
+      (JSON.parse((await send(server.url, '/campaigns/amazon-ring.json')).body) as { signatureCount: number })
+        .signatureCount;
+    const before = await countOn(b);
+    expect(
+      (await send(a.url, SIGN, { body: signatureBody('seen-elsewhere@example.org'), from: client(700) })).status,
+    ).toBe(303);
+    // Server b reads the count at most every 200 ms: ask again until it has (for up to a few seconds).
+    let seen = before;
+    for (let asks = 0; seen === before && asks < 300; asks++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      seen = await countOn(b);
+    }
+    expect(seen).toBe(before + 1);
+  });
+
   it('identical submissions at once on two different servers → one row', async () => {
     const [a, b] = servers as [ServerProcess, ServerProcess];
     const body = signatureBody('twice@example.org');
