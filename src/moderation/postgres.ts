@@ -1,8 +1,14 @@
 import { inTransaction, type Pool } from '../postgres.js';
 import type { SignatureCursor } from '../signatures/repository.js';
 import type { SignatureFilter } from './filter.js';
-import type { DomainCount, FoundSignature, Invalidation, ModerationRepository, SourceCount } from './repository.js';
-import { INVALIDATION_BATCH } from './sqlite.js';
+import {
+  INVALIDATION_BATCH,
+  type DomainCount,
+  type FoundSignature,
+  type Invalidation,
+  type ModerationRepository,
+  type SourceCount,
+} from './repository.js';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 

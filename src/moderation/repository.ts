@@ -1,3 +1,9 @@
+/**
+ * Signatures changed per transaction by an invalidation or its undoing, on either engine: a few
+ * milliseconds of the write lock each, so a batch of signers waits at most that long behind one.
+ */
+export const INVALIDATION_BATCH = 500;
+
 import type { SignatureCursor } from '../signatures/repository.js';
 import type { SignatureFilter } from './filter.js';
 

@@ -1,13 +1,14 @@
 import { retryWhileBusy, type Db } from '../db.js';
 import type { SignatureCursor } from '../signatures/repository.js';
 import type { SignatureFilter } from './filter.js';
-import type { DomainCount, FoundSignature, Invalidation, ModerationRepository, SourceCount } from './repository.js';
-
-/**
- * Signatures changed per transaction by an invalidation or its undoing: a few milliseconds of the
- * write lock each, so a batch of signers waits at most that long behind one.
- */
-export const INVALIDATION_BATCH = 500;
+import {
+  INVALIDATION_BATCH,
+  type DomainCount,
+  type FoundSignature,
+  type Invalidation,
+  type ModerationRepository,
+  type SourceCount,
+} from './repository.js';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db.js';
-import { INVALIDATION_BATCH } from '../../src/moderation/sqlite.js';
+import { INVALIDATION_BATCH } from '../../src/moderation/repository.js';
 import { buildTestApp, NOW, type TestApp } from '../helpers.js';
 import { sessionToken, signature, signedIn } from '../organizers/helpers.js';
 import { crowd, insertRows, namesOn } from './helpers.js';
