@@ -1,5 +1,4 @@
 import { IncomingMessage, ServerResponse, type ServerOptions } from 'node:http';
-import type { Socket } from 'node:net';
 import express, { type Express, type Router } from 'express';
 import type { CampaignCatalog } from './campaigns/content.js';
 import { campaignPages } from './campaigns/routes.js';
@@ -51,26 +50,27 @@ export type App = Express & { serverOptions: Pick<ServerOptions, 'IncomingMessag
  * app.handle), which V8 makes expensive: it throws away what it had learnt about those objects' shape.
  * When an object already has the prototype asked for, the call does nothing. Measured here with wrk:
  * bare Express on a small page 3,200 requests/s, 7,500 with these (BENCHMARKS.md).
+ *
+ * They are classes extending Node's, whose prototypes become the app's: each class's prototype takes
+ * the place of app.request (or app.response), with the same parent (Express's request or response
+ * methods) and the same own properties (`app`). A derived class lets V8 size its objects for every
+ * field Node's constructor sets. The previous way, a plain function calling Node's constructor on
+ * `this`, gave objects sized for the fields that function sets itself (none), so Node's thirty-odd
+ * went to a slower overflow store: that cost each request a quarter of what plain node:http spends
+ * on it (BENCHMARKS.md, fifth session).
  */
 function expressClasses(app: Express): App['serverOptions'] {
-  // Node's own constructors are plain functions (not classes), so they can run on an object made with
-  // another prototype. Reflect.construct would do the same for a class, but V8 then makes objects it
-  // cannot optimise (measured: slower than the swap itself). Should a Node version make them classes,
-  // the server simply uses its defaults, and Express swaps as usual.
-  const callable = (fn: object) => !/^class\b/.test(Function.prototype.toString.call(fn));
-  if (!callable(IncomingMessage) || !callable(ServerResponse)) return {};
-  function AppRequest(this: IncomingMessage, socket: Socket) {
-    (IncomingMessage as unknown as (this: IncomingMessage, ...args: unknown[]) => void).call(this, socket);
-  }
-  AppRequest.prototype = app.request;
-  function AppResponse(this: ServerResponse, req: IncomingMessage, options?: object) {
-    (ServerResponse as unknown as (this: ServerResponse, ...args: unknown[]) => void).call(this, req, options);
-  }
-  AppResponse.prototype = app.response;
-  return {
-    IncomingMessage: AppRequest as unknown as typeof IncomingMessage,
-    ServerResponse: AppResponse as unknown as typeof ServerResponse,
+  class AppRequest extends IncomingMessage {}
+  class AppResponse extends ServerResponse {}
+  const adopt = (prototype: object, from: object) => {
+    Object.setPrototypeOf(prototype, Object.getPrototypeOf(from));
+    Object.defineProperties(prototype, Object.getOwnPropertyDescriptors(from));
   };
+  adopt(AppRequest.prototype, app.request);
+  adopt(AppResponse.prototype, app.response);
+  app.request = AppRequest.prototype as unknown as Express['request'];
+  app.response = AppResponse.prototype as unknown as Express['response'];
+  return { IncomingMessage: AppRequest, ServerResponse: AppResponse as typeof ServerResponse };
 }
 
 /** Builds the whole site from its dependencies. Never listens and never reads the environment. */

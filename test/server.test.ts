@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,10 +46,14 @@ describe('startServer', () => {
     const running = await startServer(configFor(path), capturingLogger().logger);
     try {
       const seen: { req: object; res: object }[] = [];
+      const afterExpress: { req: object; res: object }[] = [];
       // Runs before the app's own listener: what Node made, before Express has touched it.
-      running.server.prependListener('request', (req: object, res: object) =>
-        seen.push({ req: Object.getPrototypeOf(req) as object, res: Object.getPrototypeOf(res) as object }),
-      );
+      running.server.prependListener('request', (req: object, res: ServerResponse) => {
+        seen.push({ req: Object.getPrototypeOf(req) as object, res: Object.getPrototypeOf(res) as object });
+        res.once('finish', () =>
+          afterExpress.push({ req: Object.getPrototypeOf(req) as object, res: Object.getPrototypeOf(res) as object }),
+        );
+      });
       expect((await fetch(`${running.url}/privacy`)).status).toBe(200);
       expect((await fetch(`${running.url}/campaigns/amazon-ring/thanks`)).status).toBe(200);
       expect(seen).toHaveLength(2);
@@ -59,6 +64,12 @@ describe('startServer', () => {
         expect(typeof (res as { render?: unknown }).render).toBe('function');
       }
       expect(seen[1]?.req).toBe(seen[0]?.req);
+      // Express's Object.setPrototypeOf found the prototype it wanted already there.
+      expect(afterExpress).toHaveLength(2);
+      afterExpress.forEach(({ req, res }, i) => {
+        expect(req).toBe(seen[i]?.req);
+        expect(res).toBe(seen[i]?.res);
+      });
     } finally {
       await running.stop();
     }
