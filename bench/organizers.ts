@@ -22,7 +22,8 @@ const cookiesOf = (res: Response): string[] => res.headers.getSetCookie().map((c
  */
 export async function organizerSession(
   baseUrl: string,
-  databasePath: string,
+  /** Where the CLI finds the database: DATABASE_PATH, or DATABASE_URL on PostgreSQL. */
+  databaseEnv: Record<string, string>,
   campaignSlug: string,
 ): Promise<OrganizerSession | undefined> {
   const cli = join(BUILD_DIR, 'scripts', 'organizers.js');
@@ -30,9 +31,10 @@ export async function organizerSession(
   const html = await login.text();
   if (login.status === 404 || !existsSync(cli)) return undefined;
   try {
-    execFileSync(process.execPath, [cli, 'add', EMAIL], {
+    // An organizer of this campaign only, as most accounts are (an admin sees every campaign).
+    execFileSync(process.execPath, [cli, 'add', EMAIL, '--campaign', campaignSlug], {
       input: `${PASSWORD}\n`,
-      env: { ...process.env, NODE_ENV: 'production', DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' },
+      env: { ...process.env, NODE_ENV: 'production', ...databaseEnv, LOG_LEVEL: 'silent' },
       stdio: ['pipe', 'ignore', 'pipe'],
     });
   } catch (error) {

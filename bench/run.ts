@@ -8,7 +8,7 @@ import pgClient from 'pg';
 import { loadCampaigns } from '../src/campaigns/content.js';
 import { fromRoot } from '../src/paths.js';
 import type { Captured } from './baseline.js';
-import { loadSignatures } from './loadSignatures.js';
+import { loadSignatures, loadSignaturesPostgres } from './loadSignatures.js';
 import { mailBench } from './mail.js';
 import { printTable } from './report.js';
 import type { Bench, Row, Scenario } from './scenario.js';
@@ -109,9 +109,6 @@ if (!Number.isInteger(servers) || servers < 1 || servers > 8) throw new Error('-
 if (servers > 1 && args.engine !== 'postgres')
   throw new Error('--servers: several app servers share one PostgreSQL database; add --engine postgres');
 const postgres = args.engine === 'postgres';
-// The organizer-page and export scenarios sign in through the SQLite file and load it directly; on
-// PostgreSQL the benchmark measures the supporters' side (pages, JSON, signing, the mixed load).
-const POSTGRES_SCENARIOS = new Set(['throughput', 'sign', 'mixed']);
 if (!WRK) throw new Error('wrk is not installed: apt-get install wrk');
 
 const outDir = args.out ?? join(tmpdir(), `undersigned-bench-${new Date().toISOString().replace(/[:.]/g, '-')}`);
@@ -209,6 +206,9 @@ async function main(): Promise<void> {
   let databaseUrl: string | undefined;
   if (postgres) {
     pg = startCluster({ durable: true });
+    // Stopped at the end, or at exit when a scenario fails (its data folder is a throwaway).
+    const throwaway = pg;
+    process.once('exit', () => throwaway.stop());
     const admin = new pgClient.Client({ connectionString: pg.url('postgres') });
     await admin.connect();
     await admin.query('CREATE DATABASE bench');
@@ -244,6 +244,8 @@ async function main(): Promise<void> {
     connections,
     outDir,
     databasePath,
+    databaseEnv: databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_PATH: databasePath },
+    servers,
     campaign,
     pagePath,
     cssPath,
@@ -269,8 +271,7 @@ async function main(): Promise<void> {
     },
   });
 
-  const wanted = (s: Scenario, phase: Bench['phase']) =>
-    s.phases.includes(phase) && (!only || only.has(s.id)) && (!postgres || POSTGRES_SCENARIOS.has(s.id));
+  const wanted = (s: Scenario, phase: Bench['phase']) => s.phases.includes(phase) && (!only || only.has(s.id));
   log(`fresh database: ${connections} connections, ${seconds} s per run`);
   for (const s of SCENARIOS.filter((s) => wanted(s, 'fresh'))) {
     log(`${s.id}:`);
@@ -278,15 +279,11 @@ async function main(): Promise<void> {
   }
 
   const scaleScenarios = SCENARIOS.filter((s) => wanted(s, 'scale'));
-  if (!postgres && rows > 0 && scaleScenarios.length && (!only || only.has('scale') || only.has('export'))) {
+  if (rows > 0 && scaleScenarios.length && (!only || only.has('scale') || only.has('export'))) {
     await app.stop();
     log(`loading ${rows.toLocaleString('en-US')} signatures in batched transactions`);
-    const loaded = loadSignatures({
-      databasePath,
-      campaignSlug: campaign.slug,
-      consentVersion: campaign.consent.version,
-      rows,
-    });
+    const load = { databasePath, campaignSlug: campaign.slug, consentVersion: campaign.consent.version, rows };
+    const loaded = databaseUrl ? await loadSignaturesPostgres({ ...load, databaseUrl }) : loadSignatures(load);
     log(
       `  loaded in ${loaded.seconds.toFixed(1)} s (${Math.round(loaded.rows / loaded.seconds).toLocaleString('en-US')} rows/s)`,
     );

@@ -17,6 +17,10 @@ export interface Bench {
   connections: number;
   outDir: string;
   databasePath: string;
+  /** Where the command-line tools find the database: DATABASE_PATH, or DATABASE_URL on PostgreSQL. */
+  databaseEnv: Record<string, string>;
+  /** App servers running (more than one: behind nginx, on PostgreSQL). */
+  servers: number;
   campaign: Campaign;
   pagePath: string;
   cssPath: string;

@@ -19,6 +19,8 @@ export interface Running {
   pid: number;
   /** Peak resident memory of the server process so far (VmHWM), in MB. */
   peakRssMb(): number;
+  /** The largest process's peak: the one that served a request such as the export (its own peak when one process). */
+  largestPeakRssMb(): number;
   /** Resident memory now (VmRSS), in MB. */
   rssMb(): number;
   /** CPU time the server process has used so far (user + system), in seconds. */
@@ -84,13 +86,31 @@ interface StartOptions {
   logFile: string;
 }
 
+/**
+ * Every process the benchmark started and has not stopped: killed when the benchmark exits, however it
+ * exits, so a failed run leaves no server holding its port for the next.
+ */
+const started = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
+/** Kills `child` if the benchmark exits before it does. */
+export function stopAtExit(child: ChildProcess): ChildProcess {
+  started.add(child);
+  child.once('exit', () => started.delete(child));
+  return child;
+}
+
 export async function startProcess(options: StartOptions): Promise<Running> {
   const log = openSync(options.logFile, options.logFile === '/dev/null' ? 'w' : 'a');
-  const child = spawn(process.execPath, options.args, {
-    cwd: fromRoot(),
-    env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(options.port) },
-    stdio: ['ignore', log, log],
-  });
+  const child = stopAtExit(
+    spawn(process.execPath, options.args, {
+      cwd: fromRoot(),
+      env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(options.port) },
+      stdio: ['ignore', log, log],
+    }),
+  );
   const url = `http://127.0.0.1:${options.port}`;
   await waitUntilUp(url + options.readyPath, child, options.name);
   const pid = child.pid as number;
@@ -99,6 +119,7 @@ export async function startProcess(options: StartOptions): Promise<Running> {
     url,
     pid,
     peakRssMb: () => statusField(pid, 'VmHWM'),
+    largestPeakRssMb: () => statusField(pid, 'VmHWM'),
     rssMb: () => statusField(pid, 'VmRSS'),
     cpuSeconds: () => cpuSeconds(pid),
     resetPeak: () => writeFileSync(`/proc/${pid}/clear_refs`, '5'),
@@ -211,10 +232,12 @@ export async function startFleet(options: FleetOptions): Promise<Running> {
     ),
   );
   const dir = mkdtempSync(join(tmpdir(), 'undersigned-bench-nginx-'));
-  const nginx = await startNginx(
-    dir,
-    options.port,
-    apps.map((a) => Number(new URL(a.url).port)),
+  const nginx = stopAtExit(
+    await startNginx(
+      dir,
+      options.port,
+      apps.map((a) => Number(new URL(a.url).port)),
+    ),
   );
   const sum = (f: (a: Running) => number) => apps.reduce((total, a) => total + f(a), 0);
   return {
@@ -222,6 +245,7 @@ export async function startFleet(options: FleetOptions): Promise<Running> {
     url: `http://127.0.0.1:${options.port}`,
     pid: apps[0]?.pid ?? 0,
     peakRssMb: () => sum((a) => a.peakRssMb()),
+    largestPeakRssMb: () => Math.max(...apps.map((a) => a.largestPeakRssMb())),
     rssMb: () => sum((a) => a.rssMb()),
     cpuSeconds: () => sum((a) => a.cpuSeconds()),
     resetPeak: () => apps.forEach((a) => a.resetPeak()),
