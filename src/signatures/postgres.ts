@@ -24,6 +24,13 @@ interface PendingInsert {
 /** Rows per read while exporting, as in SQLite. */
 const EXPORT_BATCH = 1000;
 
+/**
+ * The first key of the advisory locks taken per address while storing signatures that queue mail (the
+ * second is a hash of the address). Two-key advisory locks are a space of their own, apart from the
+ * one-key lock the migrations take.
+ */
+const ADDRESS_LOCKS = 1;
+
 /** Deadlock or serialization failure: the whole transaction was rolled back and may simply run again. */
 const isRetryable = (error: unknown): boolean =>
   ['40P01', '40001'].includes(String((error as { code?: unknown } | null)?.code ?? ''));
@@ -118,10 +125,21 @@ export function createSignatureRepository(pool: Pool): SignatureRepository {
           const confirming = batch
             .filter((p) => p.signature.confirmation)
             .sort((a, b) => a.signature.campaignSlug.localeCompare(b.signature.campaignSlug));
-          if (confirming.length > 0)
+          if (confirming.length > 0) {
             await client.query('SELECT 1 FROM campaigns WHERE slug = ANY($1) ORDER BY slug FOR NO KEY UPDATE', [
               [...new Set(confirming.map((p) => p.signature.campaignSlug))],
             ]);
+            // Then each address, as SQLite's single writer does by itself: the daily cap is summed over
+            // the address's signatures on every campaign, so two servers storing one address on two
+            // campaigns would each count the day's emails before the other's row exists, and both send
+            // (test/mail/caps-concurrency.test.ts). In hash order, after the campaigns, so two batches
+            // always wait in the same order. PostgreSQL evaluates these calls after the ORDER BY.
+            await client.query(
+              `SELECT pg_advisory_xact_lock(${ADDRESS_LOCKS}, h)
+                 FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k) AS keys ORDER BY h`,
+              [confirming.map((p) => emailKey(p.signature.email))],
+            );
+          }
           for (const p of confirming) results.set(p, await signAndQueue(client, p.signature));
           return batch.map((p) => results.get(p) as AddResult | Error);
         });
