@@ -82,6 +82,13 @@ async function embedFrame(page: Page): Promise<Frame> {
   return frame;
 }
 
+/** How many pixels of the framed page's content lie below the frame's bottom edge (0 or less: none). */
+async function clippedBy(page: Page, frame: Frame): Promise<number> {
+  const frameHeight = await page.locator('iframe').evaluate((el) => (el as HTMLIFrameElement).clientHeight);
+  const contentHeight = await frame.evaluate(() => document.documentElement.scrollHeight);
+  return contentHeight - frameHeight;
+}
+
 describe.each(Object.keys(SIZES) as SizeName[])('embed at %s size', (size) => {
   it('a partner page on another site frames it → sign inside the frame, thanks in the frame, no cookie', async () => {
     const context = await browser.newContext({ viewport: SIZES[size] });
@@ -93,6 +100,8 @@ describe.each(Object.keys(SIZES) as SizeName[])('embed at %s size', (size) => {
     await expect
       .poll(() => page.locator('iframe').evaluate((el) => (el as HTMLIFrameElement).style.height))
       .not.toBe('600px');
+    // …to the whole form: nothing is cut off at the frame's bottom edge (the privacy line last).
+    await expect.poll(() => clippedBy(page, frame)).toBeLessThanOrEqual(0);
     // Cookies are refused in this frame: nothing below may depend on one.
     expect(await frame.evaluate(() => ((document.cookie = 'probe=1; SameSite=None'), document.cookie))).toBe('');
     await page.screenshot({ path: `${SHOTS}/embed-partner-${size}.png`, fullPage: true });
@@ -107,6 +116,7 @@ describe.each(Object.keys(SIZES) as SizeName[])('embed at %s size', (size) => {
     await frame.getByRole('button', { name: 'Sign the letter' }).click();
     await frame.waitForURL(/\/campaigns\/amazon-ring\/embed\/thanks\?signed=/);
     expect(await frame.getByRole('heading', { level: 1 }).innerText()).toBe('Thank you!');
+    await expect.poll(() => clippedBy(page, frame)).toBeLessThanOrEqual(0);
     expect(page.url()).toBe(`${listed.origin}/`);
     expect(storedSources().length).toBe(before + 1);
     expect(storedSources().at(-1)).toBe('eastside-tenants');
