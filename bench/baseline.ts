@@ -13,8 +13,8 @@ import express from 'express';
  * - BASELINE_KIND=express: bare Express 5 with one route per response (res.set and res.send): the
  *   ceiling of our framework with nothing of ours in it.
  *
- * Both answer `POST /form` by reading the form body and answering 303, the shape of signing without
- * its work.
+ * Both answer a POST (to any path) by reading the form body and answering 303 to the first captured
+ * page, the shape of signing without its work (the mixed scenario's signers then load that page).
  */
 export interface Captured {
   path: string;
@@ -38,10 +38,10 @@ function readBody(req: IncomingMessage, done: (body: string) => void) {
 if (process.env.BASELINE_KIND === 'node') {
   const byPath = new Map(responses.map((r) => [r.path, r]));
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === 'POST' && req.url === '/form') {
+    if (req.method === 'POST') {
       return readBody(req, (body) => {
         new URLSearchParams(body);
-        res.writeHead(303, { Location: '/', 'Content-Length': '0' });
+        res.writeHead(303, { Location: responses[0]?.path ?? '/', 'Content-Length': '0' });
         res.end();
       });
     }
@@ -68,8 +68,8 @@ if (process.env.BASELINE_KIND === 'node') {
       res.set(headers).send(r.bytes);
     });
   }
-  app.post('/form', express.urlencoded({ extended: false }), (_req, res) => {
-    res.redirect(303, '/');
+  app.post(/.*/, express.urlencoded({ extended: false }), (_req, res) => {
+    res.redirect(303, responses[0]?.path ?? '/');
   });
   const server = app.listen(port, '127.0.0.1');
   process.once('SIGTERM', () => {

@@ -303,7 +303,7 @@ async function main(): Promise<void> {
   console.log(
     `\nwrk: 1 thread, ${connections} connections, ${seconds} s per run, servers alternating. The generator and the ` +
       `servers share the machine's ${machine.cpus} cores. App log: one JSON line per request (LOG_LEVEL=${args['log-level']}) to ${logFile}. ` +
-      `SQLite synchronous=${machine.sqliteSynchronous}. Load average ${machine.loadAverageAtStart.map((l) => l.toFixed(1)).join(' ')} at start, ` +
+      `${postgres ? `PostgreSQL (fsync on, synchronous_commit on), ${servers} app server(s) behind nginx` : `SQLite synchronous=${machine.sqliteSynchronous}`}. Load average ${machine.loadAverageAtStart.map((l) => l.toFixed(1)).join(' ')} at start, ` +
       `${machine.loadAverageAtEnd.map((l) => l.toFixed(1)).join(' ')} at end.`,
   );
   writeFileSync(join(outDir, 'results.md'), table + '\n');
