@@ -13,7 +13,7 @@ import type { HeaderList } from '../http/security.js';
 import { recentSignersView, type RecentSignerView } from '../privacy/view.js';
 import { i18nLocals } from '../i18n/http.js';
 import { alternatesOf, DEFAULT_LOCALE, LOCALES, localePath, translator, type Locale } from '../i18n/index.js';
-import { countryList, countryName } from '../signatures/countries.js';
+import { countryName, countryOptions } from '../signatures/countries.js';
 import { COMMENT_MAX, type FieldError, type FormValues } from '../signatures/form.js';
 import { issueFormToken } from '../signatures/formToken.js';
 import { parseSource, sourceOfQuery } from '../signatures/source.js';
@@ -122,7 +122,7 @@ function pageModel(deps: AppDeps, campaign: Campaign, state: PageState, form?: F
       notice: form?.notice,
       errorFor: Object.fromEntries(errors.map((e) => [e.field, e.message])),
     },
-    countries: countryList(campaign.locale),
+    countryOptions: countryOptions(campaign.locale, form?.values.country ?? campaign.defaultCountry),
     recentSigners: state.recentSigners?.map((s) => ({
       name: s.name,
       country: countryName(s.country, campaign.locale),

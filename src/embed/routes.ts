@@ -7,7 +7,7 @@ import { campaignPath, progressView } from '../campaigns/view.js';
 import { localeOf } from '../i18n/http.js';
 import { translator } from '../i18n/index.js';
 import { fromRoot } from '../paths.js';
-import { countryList } from '../signatures/countries.js';
+import { countryOptions } from '../signatures/countries.js';
 import { COMMENT_MAX, type FieldError, type FormValues } from '../signatures/form.js';
 import { issueFormToken } from '../signatures/formToken.js';
 import { parseSource } from '../signatures/source.js';
@@ -83,7 +83,7 @@ function embedModel(deps: AppDeps, campaign: Campaign, totals: Parameters<typeof
       notice: form?.notice,
       errorFor: Object.fromEntries(errors.map((e) => [e.field, e.message])),
     },
-    countries: countryList(campaign.locale),
+    countryOptions: countryOptions(campaign.locale, form?.values.country ?? campaign.defaultCountry),
   };
 }
 

@@ -1,4 +1,5 @@
 import countries from 'i18n-iso-countries';
+import { escapeHtml } from '../i18n/index.js';
 
 export interface Country {
   code: string;
@@ -44,6 +45,30 @@ export function countryList(locale: string): readonly Country[] {
 }
 
 export const COUNTRIES: readonly Country[] = countryList('en');
+
+const optionLists = new Map<string, string>();
+
+/**
+ * The signing form's `<option>` for every country in `locale`, `selected` marked: HTML escaped as the
+ * templates escape. Made once per language and selection (a valid code or none, so a few hundred at
+ * most) instead of once per render: the list was a third of rendering the campaign page, which happens
+ * again after every signature.
+ */
+export function countryOptions(locale: string, selected: string | undefined): string {
+  const choice = selected && isCountryCode(selected) ? selected : '';
+  const key = `${locale}|${choice}`;
+  let html = optionLists.get(key);
+  if (html === undefined) {
+    html = countryList(locale)
+      .map(
+        (c) =>
+          `<option value="${escapeHtml(c.code)}"${c.code === choice ? ' selected' : ''}>${escapeHtml(c.name)}</option>`,
+      )
+      .join('\n');
+    optionLists.set(key, html);
+  }
+  return html;
+}
 
 const NAMES = new Map(COUNTRIES.map((c) => [c.code, c.name]));
 const namesIn = new Map<string, ReadonlyMap<string, string>>([['en', NAMES]]);
