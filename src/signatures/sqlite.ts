@@ -64,17 +64,10 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
      ON CONFLICT (email_key, campaign_slug, duplicate_id) DO NOTHING`,
   );
   const mail = createMailQueue(db);
-  // Every confirmed signature, read from the signatures_by_channel index alone (migration 010), less
-  // the invalidated ones (migration 013), read through their own small index: the index of 010 cannot
-  // hold invalidation_id, which came later, and a row read per signature would cost a million reads.
+  // Kept by the triggers of migration 016: a read of a few rows, not a count of every signature.
   const byChannel = db.prepare<{ slug: string }, { locale: string; source: string | null; count: number }>(
-    `SELECT locale, source, sum(n) AS count FROM (
-       SELECT locale, source, count(*) AS n FROM signatures
-        WHERE campaign_slug = @slug AND status = 'confirmed' GROUP BY locale, source
-       UNION ALL
-       SELECT locale, source, -count(*) FROM signatures INDEXED BY signatures_by_invalidation
-        WHERE invalidation_id IS NOT NULL AND campaign_slug = @slug AND status = 'confirmed' GROUP BY locale, source)
-      GROUP BY locale, source HAVING sum(n) > 0`,
+    `SELECT locale, nullif(source, '') AS source, count FROM signature_counts_by_channel
+      WHERE campaign_slug = @slug AND count > 0`,
   );
 
   // Row-value comparisons let SQLite seek straight into (campaign_slug, created_at[, rowid]) at the
