@@ -72,21 +72,22 @@ const COMMENTS = [
 ];
 const DAY_MS = 86_400_000;
 
-/** The columns loaded, in order, as both engines name them. */
+/** The columns loaded, in order, as both engines name them, with each one's PostgreSQL type (for unnest). */
 const COLUMNS = [
-  'campaign_slug',
-  'first_name',
-  'last_name',
-  'email',
-  'email_key',
-  'country',
-  'postal_code',
-  'comment',
-  'opted_in',
-  'consent_version',
-  'source_hash',
-  'created_at',
+  ['campaign_slug', 'text'],
+  ['first_name', 'text'],
+  ['last_name', 'text'],
+  ['email', 'text'],
+  ['email_key', 'text'],
+  ['country', 'text'],
+  ['postal_code', 'text'],
+  ['comment', 'text'],
+  ['opted_in', 'smallint'],
+  ['consent_version', 'text'],
+  ['source_hash', 'text'],
+  ['created_at', 'text'],
 ] as const;
+const COLUMN_NAMES = COLUMNS.map(([name]) => name).join(', ');
 type LoadedRow = [
   string,
   string,
@@ -191,9 +192,7 @@ export function loadSignatures(options: LoadOptions): { rows: number; seconds: n
   db.pragma('cache_size = -262144');
   db.prepare('INSERT INTO campaigns (slug) VALUES (?) ON CONFLICT (slug) DO NOTHING').run(campaignSlug);
   const first = (db.prepare('SELECT count(*) FROM signatures').pluck().get() as number) + 1;
-  const insert = db.prepare(
-    `INSERT INTO signatures (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
-  );
+  const insert = db.prepare(`INSERT INTO signatures (${COLUMN_NAMES}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
   const row = rowMaker(options, first);
   const insertBatch = db.transaction((from: number, to: number) => {
     const hashes = hashesFor(to - from);
@@ -225,10 +224,9 @@ export async function loadSignaturesPostgres(
     const { rows: counted } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM signatures');
     const first = (counted[0]?.n ?? 0) + 1;
     const row = rowMaker(options, first);
-    const types = ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'smallint', 'text', 'text', 'text'];
     const sql =
-      `INSERT INTO signatures (${COLUMNS.join(', ')}) ` +
-      `SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`;
+      `INSERT INTO signatures (${COLUMN_NAMES}) ` +
+      `SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
     const began = performance.now();
     for (let from = first; from < first + rows; from += batch) {
       const to = Math.min(from + batch, first + rows);

@@ -17,8 +17,12 @@ beforeAll(async () => {
   url = await freshPostgresUrl();
   pool = await openPostgres(url, { max: 2 });
   const repos = createRepositories({ engine: 'postgres', pool });
-  await repos.campaigns.register(['amazon-ring']);
+  await repos.campaigns.register(['amazon-ring', 'old-campaign']);
   await repos.signatures.add(signature({ email: 'grace@example.org', firstName: 'Grace', optedIn: true }));
+  // old-campaign (test/fixtures) closed 2026-01-31; its six months of retention are over.
+  await repos.signatures.add(
+    signature({ campaignSlug: 'old-campaign', email: 'ada@example.org', createdAt: new Date('2026-01-10T09:00:00Z') }),
+  );
 });
 afterAll(async () => {
   await pool.end();
@@ -64,10 +68,18 @@ describe('the tools with DATABASE_URL', () => {
     expect(list.stdout).toContain('grace@example.org');
   });
 
-  it('purge → runs the retention on PostgreSQL', () => {
+  it('purge → the closed campaign past retention is anonymised in PostgreSQL, the open one kept', async () => {
     const purged = tool('purge', []);
+    expect(purged.stderr).toBe('');
     expect(purged.status).toBe(0);
-    expect(purged.stdout).toMatch(/Anonymised 0 signatures/);
+    expect(purged.stdout).toMatch(/Anonymised 1 signature in total/);
+    const { rows } = await pool.query(
+      'SELECT campaign_slug, email, first_name, anonymised_at IS NOT NULL AS anonymised FROM signatures ORDER BY id',
+    );
+    expect(rows).toEqual([
+      { campaign_slug: 'amazon-ring', email: 'grace@example.org', first_name: 'Grace', anonymised: false },
+      { campaign_slug: 'old-campaign', email: null, first_name: null, anonymised: true },
+    ]);
   });
 
   it('backup → refuses, and says to use pg_dump', () => {

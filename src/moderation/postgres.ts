@@ -3,14 +3,13 @@ import type { SignatureCursor } from '../signatures/repository.js';
 import type { SignatureFilter } from './filter.js';
 import {
   INVALIDATION_BATCH,
+  nextTurn,
   type DomainCount,
   type FoundSignature,
   type Invalidation,
   type ModerationRepository,
   type SourceCount,
 } from './repository.js';
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The WHERE clause for a filter, written so that PostgreSQL can use the index for each field

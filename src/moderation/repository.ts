@@ -1,11 +1,14 @@
+import type { SignatureCursor } from '../signatures/repository.js';
+import type { SignatureFilter } from './filter.js';
+
 /**
  * Signatures changed per transaction by an invalidation or its undoing, on either engine: a few
  * milliseconds of the write lock each, so a batch of signers waits at most that long behind one.
  */
 export const INVALIDATION_BATCH = 500;
 
-import type { SignatureCursor } from '../signatures/repository.js';
-import type { SignatureFilter } from './filter.js';
+/** Resolves on the next turn of the event loop: between batches, so the requests waiting get theirs. */
+export const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** One signature as the organizers' search lists it. Personal fields are null once anonymised. */
 export interface FoundSignature {

@@ -3,14 +3,13 @@ import type { SignatureCursor } from '../signatures/repository.js';
 import type { SignatureFilter } from './filter.js';
 import {
   INVALIDATION_BATCH,
+  nextTurn,
   type DomainCount,
   type FoundSignature,
   type Invalidation,
   type ModerationRepository,
   type SourceCount,
 } from './repository.js';
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface StoredInvalidation extends Omit<Invalidation, 'rule'> {
   rule: string;
