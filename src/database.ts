@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import { neverBlockOnLocks, openDatabase, type Db } from './db.js';
+import { flushOffMainThread, neverBlockOnLocks, openDatabase, stopFlushing, type Db } from './db.js';
 import { openPostgres, redactUrl, type Pool } from './postgres.js';
 
 /**
@@ -16,16 +16,20 @@ export async function openConfiguredDatabase(config: Pick<Config, 'databasePath'
 }
 
 /**
- * After start-up: a server's SQLite connection stops waiting for other processes' locks on the main
- * thread (src/db.ts). PostgreSQL waits on the server, never in this process.
+ * After start-up: a server's SQLite connection stops waiting on the main thread, for other processes'
+ * locks and for the disk (src/db.ts). PostgreSQL waits on the server, never in this process.
  */
 export function serveFrom(database: Database): void {
-  if (database.engine === 'sqlite') neverBlockOnLocks(database.db);
+  if (database.engine !== 'sqlite') return;
+  neverBlockOnLocks(database.db);
+  flushOffMainThread(database.db);
 }
 
 export async function closeDatabase(database: Database): Promise<void> {
-  if (database.engine === 'sqlite') database.db.close();
-  else await database.pool.end();
+  if (database.engine === 'sqlite') {
+    stopFlushing(database.db);
+    database.db.close();
+  } else await database.pool.end();
 }
 
 /** Where the data is, for a log line or a message: the file, or the URL without its password. */

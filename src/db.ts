@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, fsync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fromRoot } from './paths.js';
 
@@ -56,6 +56,120 @@ export async function retryWhileBusy<T>(write: () => T, waitMs: number = WRITE_W
   }
 }
 
+/** fsync(2) of a file descriptor, on libuv's thread pool: the main thread goes on serving meanwhile. */
+export type SyncFile = (fd: number) => Promise<void>;
+const fsyncOffThread: SyncFile = (fd) =>
+  new Promise((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+
+/**
+ * Makes a server connection's commits durable without the main thread waiting for the disk.
+ *
+ * With synchronous=FULL SQLite calls fsync inside every COMMIT, on the main thread: under a crowd each
+ * signature's flush (a millisecond or more here, far more on a busy disk) held every page view behind
+ * it, and that, not rendering, was where the mixed load stopped (BENCHMARKS.md, sixth session). So a
+ * server's connection commits with synchronous=NORMAL (the log is written, not yet flushed; SQLite still
+ * flushes it before each checkpoint and the database file after, so nothing can be corrupted) and the
+ * writes a person is told about wait, on timers, for an fsync of the write-ahead log on the thread pool
+ * (commitDurably below) before they are acknowledged. A commit is on the disk before anyone is thanked
+ * for it, as with FULL, and one flush covers every commit made before it began (group commit).
+ *
+ * What a reader sees may be ahead of the disk for that millisecond: a count can include a signature
+ * whose flush is still under way. What is acknowledged is never ahead of it.
+ */
+export class WalFlusher {
+  private fd: number | undefined;
+  /** Once a flush has failed the kernel may have dropped the unflushed pages: no later flush can promise anything. */
+  private failed: Error | undefined;
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+  flushes = 0;
+
+  constructor(
+    private readonly walPath: string,
+    private readonly sync: SyncFile = fsyncOffThread,
+  ) {}
+
+  /** Resolves once every commit made before the call is on the disk. */
+  flush(): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (!this.running) return (this.running = this.run());
+    // The flush under way may have begun before this commit was written: one more after it covers it,
+    // shared by every commit that arrives while the first is running.
+    const again = () => {
+      this.queued = undefined;
+      return this.flush();
+    };
+    return (this.queued ??= this.running.then(again, again));
+  }
+
+  private async run(): Promise<void> {
+    try {
+      if (this.fd === undefined) {
+        // The log exists by now: a commit has just written to it. SQLite keeps the same file (it is
+        // truncated, never replaced, while this connection is open), so one descriptor serves for good.
+        this.fd = openSync(this.walPath, 'r');
+        // Its directory entry too, once: a log flushed but not named in its folder is lost all the same.
+        const dir = openSync(dirname(this.walPath), 'r');
+        try {
+          await this.sync(dir);
+        } finally {
+          closeSync(dir);
+        }
+      }
+      await this.sync(this.fd);
+      this.flushes++;
+    } catch (error) {
+      // Named as SQLite names the same failure, so the signer gets a 503 "try again" (src/http/errors.ts):
+      // the write was not acknowledged, and a retry finds it (a repeat) or stores it.
+      this.failed = Object.assign(new Error(`the write-ahead log could not be flushed to the disk: ${String(error)}`), {
+        code: 'SQLITE_IOERR_FSYNC',
+        cause: error,
+      });
+      throw this.failed;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+const flushers = new WeakMap<Db, WalFlusher>();
+
+/**
+ * From here on this connection's commits are flushed off the main thread (WalFlusher), and
+ * commitDurably waits for that. A server calls this after start-up; tools keep synchronous=FULL, as
+ * they run one write at a time and nobody is waiting behind them. An in-memory database has no log.
+ */
+export function flushOffMainThread(db: Db, sync?: SyncFile): WalFlusher | undefined {
+  if (db.memory) return undefined;
+  const flusher = new WalFlusher(`${db.name}-wal`, sync);
+  db.pragma('synchronous = NORMAL');
+  flushers.set(db, flusher);
+  return flusher;
+}
+
+/** Closes the log's descriptor of a connection being closed. */
+export function stopFlushing(db: Db): void {
+  flushers.get(db)?.close();
+  flushers.delete(db);
+}
+
+/**
+ * A write someone is told about (a signature thanked, a confirmation, a withdrawal, a sign-out): as
+ * retryWhileBusy, and then, on a server's connection, the write-ahead log is on the disk before this
+ * resolves. Writes nobody is told about (rate-limit hits, leases, the health probe) use retryWhileBusy
+ * alone: losing the last moment of them to a power cut harms nobody.
+ */
+export async function commitDurably<T>(db: Db, write: () => T, waitMs: number = WRITE_WAIT_MS): Promise<T> {
+  const result = await retryWhileBusy(write, waitMs);
+  await flushers.get(db)?.flush();
+  return result;
+}
+
 /**
  * Opens (creating if needed) the SQLite database and applies pending migrations.
  * `:memory:` gives a private database, which is what each test uses.
@@ -66,7 +180,8 @@ export function openDatabase(path: string, options: { migrationsDir?: string; re
   // WAL lets page views read while a signature is written. FULL makes every commit wait until the
   // write-ahead log is on the disk (fsync), so a signer thanked is a signature that survives a power
   // loss or an operating-system crash; NORMAL lost every acknowledged signature of the last seconds
-  // (issue 11). Group commit (signatures/sqlite.ts) makes it one flush per batch, not per signer.
+  // (issue 11). Group commit (signatures/sqlite.ts) makes it one flush per batch, not per signer. A
+  // server then moves that flush off its main thread (flushOffMainThread above), durable all the same.
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');

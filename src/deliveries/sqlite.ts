@@ -1,4 +1,4 @@
-import { retryWhileBusy, type Db } from '../db.js';
+import { commitDurably, type Db } from '../db.js';
 import type { DeliveryPackage, DeliveryRepository, DeliveryRow, DeliveryScope, NewPackage } from './repository.js';
 
 /** Rows per read: as for the CSV export, quick to read and a few hundred kB at most. */
@@ -94,7 +94,7 @@ export function createDeliveryRepository(db: Db): DeliveryRepository {
     // Writes wait for other processes' locks on timers, not on the main thread (src/db.ts retryWhileBusy).
     async addPackage(pkg) {
       const row = { ...pkg, withCommentsInt: pkg.withComments ? 1 : 0 };
-      return Number((await retryWhileBusy(() => insert.run(row))).lastInsertRowid);
+      return Number((await commitDurably(db, () => insert.run(row))).lastInsertRowid);
     },
     async findPackage(slug, id) {
       const row = one.get(slug, id);
@@ -110,7 +110,7 @@ export function createDeliveryRepository(db: Db): DeliveryRepository {
       return withDeliveries.all();
     },
     async markDelivered(slug, id, by, at) {
-      return (await retryWhileBusy(() => deliver.run(by, at, slug, id))).changes === 1;
+      return (await commitDurably(db, () => deliver.run(by, at, slug, id))).changes === 1;
     },
   };
 }

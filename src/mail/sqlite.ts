@@ -1,4 +1,4 @@
-import { retryWhileBusy, type Db } from '../db.js';
+import { commitDurably, retryWhileBusy, type Db } from '../db.js';
 import { emailKey } from '../signatures/repository.js';
 import type { MailKind, MailPayload, OutboxHealth, OutboxMessage, OutboxRepository } from './repository.js';
 
@@ -110,7 +110,9 @@ export function createOutboxRepository(db: Db): OutboxRepository {
         .sort((a, b) => a.id - b.id);
     },
     async markSent(worker, ids, at) {
-      if (ids.length > 0) await retryWhileBusy(() => markSent.immediate(worker, ids, at.toISOString()), 10_000);
+      if (ids.length > 0)
+        // On the disk before the next claim: a mark lost to a power cut would send the message twice.
+        await commitDurably(db, () => markSent.immediate(worker, ids, at.toISOString()), 10_000);
     },
     async retryLater(worker, id, at, retryAt, error) {
       await retryWhileBusy(() =>
@@ -118,7 +120,7 @@ export function createOutboxRepository(db: Db): OutboxRepository {
       );
     },
     async giveUp(worker, id, at, error, { suppress: doSuppress }) {
-      await retryWhileBusy(() => giveUp.immediate(worker, id, at.toISOString(), error.slice(0, 500), doSuppress));
+      await commitDurably(db, () => giveUp.immediate(worker, id, at.toISOString(), error.slice(0, 500), doSuppress));
     },
     async release(worker) {
       await retryWhileBusy(() => release.run(worker));

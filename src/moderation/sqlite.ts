@@ -1,4 +1,4 @@
-import { retryWhileBusy, type Db } from '../db.js';
+import { commitDurably, retryWhileBusy, type Db } from '../db.js';
 import type { SignatureCursor } from '../signatures/repository.js';
 import type { SignatureFilter } from './filter.js';
 import {
@@ -204,7 +204,8 @@ export function createModerationRepository(db: Db): ModerationRepository {
         if (rows.length < INVALIDATION_BATCH) break;
         await nextTurn();
       }
-      await retryWhileBusy(() => finish.run(now().toISOString(), id));
+      // One flush at the end covers every batch before it: the organizer is told when all are on the disk.
+      await commitDurably(db, () => finish.run(now().toISOString(), id));
       return toInvalidation(byId.get(rule.campaignSlug, id) as StoredInvalidation);
     },
     async undo(slug, id, by, at) {
@@ -213,7 +214,7 @@ export function createModerationRepository(db: Db): ModerationRepository {
       while ((await retryWhileBusy(() => restoreBatch.run(id, INVALIDATION_BATCH))).changes === INVALIDATION_BATCH) {
         await nextTurn();
       }
-      return (await retryWhileBusy(() => markUndone.run(by, at, id))).changes === 1;
+      return (await commitDurably(db, () => markUndone.run(by, at, id))).changes === 1;
     },
     async invalidations(slug) {
       return list.all(slug).map(toInvalidation);

@@ -1,4 +1,4 @@
-import { retryWhileBusy, type Db } from '../db.js';
+import { commitDurably, retryWhileBusy, type Db } from '../db.js';
 import {
   organizerKey,
   type LoginAttemptRepository,
@@ -102,7 +102,8 @@ export function createOrganizerRepository(db: Db): OrganizerRepository {
       return setAdmin.run(isAdmin ? 1 : 0, organizerKey(email)).changes === 1;
     },
     async setPassword(email, passwordHash, now) {
-      return changePassword(organizerKey(email), passwordHash, now);
+      // Durable, and it ends the account's sessions: a password changed because it leaked must stay changed.
+      return commitDurably(db, () => changePassword(organizerKey(email), passwordHash, now));
     },
     async remove(email) {
       return remove.run(organizerKey(email)).changes === 1;
@@ -110,7 +111,7 @@ export function createOrganizerRepository(db: Db): OrganizerRepository {
     // Writes a signed-in organizer makes wait for other processes' locks on timers, not on the main
     // thread (src/db.ts retryWhileBusy).
     async createSession(session) {
-      await retryWhileBusy(() => createSession.run(session));
+      await commitDurably(db, () => createSession.run(session));
     },
     async findSession(idHash, now) {
       return withAccess(findSession.get(idHash, now));
@@ -119,7 +120,8 @@ export function createOrganizerRepository(db: Db): OrganizerRepository {
       await retryWhileBusy(() => touch.run(now, expiresAt, idHash));
     },
     async deleteSession(idHash) {
-      await retryWhileBusy(() => deleteSession.run(idHash));
+      // Durable: a sign-out undone by a power cut would bring the session back.
+      await commitDurably(db, () => deleteSession.run(idHash));
     },
     async deleteExpiredSessions(now) {
       return (await retryWhileBusy(() => deleteExpired.run(now))).changes;

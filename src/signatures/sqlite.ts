@@ -1,4 +1,4 @@
-import { retryWhileBusy, WRITE_WAIT_MS, type Db } from '../db.js';
+import { commitDurably, retryWhileBusy, WRITE_WAIT_MS, type Db } from '../db.js';
 import type { SignerMailPayload } from '../mail/repository.js';
 import {
   DISCARD_REASONS,
@@ -192,7 +192,9 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
     queue = [];
     let results: (AddResult | Error)[];
     try {
-      results = await retryWhileBusy(() => writeBatch.immediate(batch), writeWaitMs);
+      // Nobody is thanked before the batch is on the disk (src/db.ts WalFlusher); the next batch is
+      // written while this one's flush runs on the thread pool.
+      results = await commitDurably(db, () => writeBatch.immediate(batch), writeWaitMs);
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       return;
@@ -288,16 +290,16 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
     },
     // Single writes wait for another process's lock on timers, never on the main thread (src/db.ts).
     async confirm(id, at) {
-      return (await retryWhileBusy(() => confirm.run(at.toISOString(), id))).changes === 1;
+      return (await commitDurably(db, () => confirm.run(at.toISOString(), id))).changes === 1;
     },
     async withdraw(id) {
-      const gone = (await retryWhileBusy(() => withdraw.run(id))).changes === 1;
+      const gone = (await commitDurably(db, () => withdraw.run(id))).changes === 1;
       // As in erasing (privacy/sqlite.ts): the removed row's old pages leave the write-ahead log now.
       if (gone) db.pragma('wal_checkpoint(TRUNCATE)');
       return gone;
     },
     async unsubscribe(id, at) {
-      return (await retryWhileBusy(() => unsubscribe.run(at.toISOString(), id))).changes === 1;
+      return (await commitDurably(db, () => unsubscribe.run(at.toISOString(), id))).changes === 1;
     },
     async countsByChannel(slug) {
       return byChannel.all({ slug });

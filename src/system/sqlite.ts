@@ -115,8 +115,9 @@ export function createRateLimitRepository(db: Db): RateLimitRepository {
 
   /*
    * Hits arriving in the same turn of the event loop are counted in one transaction, as signatures
-   * are (signatures/sqlite.ts): with synchronous=FULL each commit waits for the disk, and a crowd's
-   * requests would otherwise each wait for their own.
+   * are (signatures/sqlite.ts): one commit per turn instead of one per request. They are not waited
+   * for on the disk (retryWhileBusy, not commitDurably: src/db.ts): a power cut losing the last
+   * moment's hits lets a few more requests through once, and costs nobody anything they were told.
    */
   let queue: PendingHit[] = [];
   const countBatch = db.transaction((batch: PendingHit[]) => {

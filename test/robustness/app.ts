@@ -1,7 +1,7 @@
 import { createApp, type App } from '../../src/app.js';
 import { loadCampaigns } from '../../src/campaigns/content.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { neverBlockOnLocks, type Db } from '../../src/db.js';
+import { flushOffMainThread, neverBlockOnLocks, type Db, type SyncFile } from '../../src/db.js';
 import { fixedClock } from '../../src/clock.js';
 import { createSigner } from '../../src/http/signing.js';
 import { silentLogger } from '../../src/logger.js';
@@ -19,6 +19,8 @@ export async function buildAppOver(
     wrap?: (repos: Repositories) => Repositories;
     /** How long a write waits for another process's lock (the server's default is 2 s). */
     writeWaitMs?: number;
+    /** The write-ahead log's flush (fsync by default), for a test that holds it back or makes it fail. */
+    sync?: SyncFile;
   } = {},
 ): Promise<{ app: App; config: Config; repos: Repositories; clock: ReturnType<typeof fixedClock> }> {
   const config = loadConfig({
@@ -32,8 +34,9 @@ export async function buildAppOver(
   const base = createRepositories(db, { writeWaitMs: options.writeWaitMs });
   const campaigns = loadCampaigns(config.campaignsDir);
   if (!db.readonly) await base.campaigns.register(campaigns.all.map((c) => c.slug));
-  // As the server does once started (src/server.ts).
+  // As the server does once started (src/database.ts serveFrom).
   neverBlockOnLocks(db);
+  if (!db.readonly) flushOffMainThread(db, options.sync);
   const repos = options.wrap ? options.wrap(base) : base;
   const clock = fixedClock(NOW);
   const app = createApp({

@@ -1,6 +1,7 @@
+import { fsync } from 'node:fs';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../src/db.js';
+import { openDatabase, type Db, type SyncFile } from '../../src/db.js';
 import { validForm } from '../helpers.js';
 import { buildAppOver } from './app.js';
 import { tempDatabase } from './server-process.js';
@@ -17,7 +18,7 @@ const open = (path: string, options?: { readonly?: boolean }) => {
 };
 
 describe('Durable commits', () => {
-  it('a database file → write-ahead log with synchronous=FULL: each commit is on the disk before it returns', () => {
+  it('a database file, as the tools open it → write-ahead log with synchronous=FULL: each commit is on the disk before it returns', () => {
     const db = open(tempDatabase());
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     // 2 is FULL; NORMAL (1) left commits in the page cache, lost on power loss (issue 11).
@@ -33,6 +34,71 @@ describe('Durable commits', () => {
       const email = `durable${n}@example.org`;
       await request(app).post(SIGN).type('form').send(validForm({ email })).expect(303);
       expect(find.get(email)).toBe(1);
+    }
+  });
+
+  it('a server connection → synchronous=NORMAL, and every thanked signature had a flush of the log to the disk after it', async () => {
+    const path = tempDatabase();
+    const db = open(path);
+    let flushes = 0;
+    const sync: SyncFile = (fd) =>
+      new Promise((resolve, reject) =>
+        fsync(fd, (error) => {
+          flushes++;
+          return error ? reject(error) : resolve();
+        }),
+      );
+    const { app } = await buildAppOver(db, { sync });
+    expect(db.pragma('synchronous', { simple: true })).toBe(1);
+    for (let n = 0; n < 3; n++) {
+      const before = flushes;
+      await request(app)
+        .post(SIGN)
+        .type('form')
+        .send(validForm({ email: `flushed${n}@example.org` }))
+        .expect(303);
+      expect(flushes).toBeGreaterThan(before);
+    }
+  });
+
+  it('POST a signature → no answer until the flush of the log ends, though the row is already committed', async () => {
+    const path = tempDatabase();
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let flushStarted: () => void = () => {};
+    const started = new Promise<void>((resolve) => (flushStarted = resolve));
+    const sync: SyncFile = async () => {
+      flushStarted();
+      await held;
+    };
+    const { app } = await buildAppOver(open(path), { sync });
+    const reader = open(path, { readonly: true });
+    let answered = false;
+    const answer = request(app)
+      .post(SIGN)
+      .type('form')
+      .send(validForm({ email: 'held@example.org' }))
+      .then((res) => {
+        answered = true;
+        return res;
+      });
+    await started;
+    // The commit is done and readable; the signer has heard nothing, and hears once the disk has it.
+    expect(reader.prepare('SELECT count(*) FROM signatures').pluck().get()).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    release();
+    expect((await answer).status).toBe(303);
+  });
+
+  it('the flush fails (an I/O error) → 503 "try again", for that signer and every later one: nothing is thanked that may not be on the disk', async () => {
+    const path = tempDatabase();
+    const sync: SyncFile = () => Promise.reject(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+    const { app } = await buildAppOver(open(path), { sync });
+    for (const email of ['eio1@example.org', 'eio2@example.org']) {
+      const res = await request(app).post(SIGN).type('form').send(validForm({ email }));
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
     }
   });
 });
