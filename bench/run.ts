@@ -163,7 +163,11 @@ function capture(url: string): Promise<Captured> {
 /** Which durability SQLite is set to in src/db.ts, for the record (the benchmark measures what is there). */
 function sqliteSynchronous(): string {
   const source = readFileSync(fromRoot('src', 'db.ts'), 'utf8');
-  return /synchronous\s*=\s*(\w+)/i.exec(source)?.[1] ?? 'unknown';
+  const set = [...source.matchAll(/pragma\('synchronous = (\w+)'\)/g)].map((m) => m[1]);
+  // Since the sixth session the server flushes the log itself, off the main thread, before answering.
+  if (source.includes('function flushOffMainThread') && set.includes('NORMAL'))
+    return 'NORMAL with the log flushed (fsync) off the main thread before each acknowledgement';
+  return set[0] ?? 'unknown';
 }
 
 async function main(): Promise<void> {
