@@ -61,7 +61,10 @@ export function prepareResponse(baseHeaders: HeaderList, body: Buffer, options: 
   return {
     plain: representation(body, options.etag, []),
     gzipped: gzippable
-      ? representation(gzipSync(body, { level: options.gzipLevel ?? 9 }), options.etag.replace(/"$/, '-gz"'), ['Content-Encoding', 'gzip'])
+      ? representation(gzipSync(body, { level: options.gzipLevel ?? 9 }), options.etag.replace(/"$/, '-gz"'), [
+          'Content-Encoding',
+          'gzip',
+        ])
       : undefined,
   };
 }
@@ -251,7 +254,11 @@ export class ResponseCache {
     if (kept?.key === key) return kept.prepared;
     const prepared = produce().then((text) => {
       const body = Buffer.from(text);
-      return prepareResponse(this.baseHeaders, body, { ...options, etag: weakEtag(body), gzipLevel: RENDERED_GZIP_LEVEL });
+      return prepareResponse(this.baseHeaders, body, {
+        ...options,
+        etag: weakEtag(body),
+        gzipLevel: RENDERED_GZIP_LEVEL,
+      });
     });
     const entry = { key, prepared, ready: undefined as PreparedResponse | undefined };
     if (!kept && this.entries.size >= this.maxSlots) {
