@@ -76,13 +76,12 @@ const fsyncOffThread: SyncFile = (fd) =>
  * What a reader sees may be ahead of the disk for that millisecond: a count can include a signature
  * whose flush is still under way. What is acknowledged is never ahead of it.
  */
-export class WalFlusher {
+class WalFlusher {
   private fd: number | undefined;
   /** Once a flush has failed the kernel may have dropped the unflushed pages: no later flush can promise anything. */
   private failed: Error | undefined;
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
-  flushes = 0;
 
   constructor(
     private readonly walPath: string,
@@ -117,7 +116,6 @@ export class WalFlusher {
         }
       }
       await this.sync(this.fd);
-      this.flushes++;
     } catch (error) {
       // Named as SQLite names the same failure, so the signer gets a 503 "try again" (src/http/errors.ts):
       // the write was not acknowledged, and a retry finds it (a repeat) or stores it.
@@ -144,12 +142,10 @@ const flushers = new WeakMap<Db, WalFlusher>();
  * commitDurably waits for that. A server calls this after start-up; tools keep synchronous=FULL, as
  * they run one write at a time and nobody is waiting behind them. An in-memory database has no log.
  */
-export function flushOffMainThread(db: Db, sync?: SyncFile): WalFlusher | undefined {
-  if (db.memory) return undefined;
-  const flusher = new WalFlusher(`${db.name}-wal`, sync);
+export function flushOffMainThread(db: Db, sync?: SyncFile): void {
+  if (db.memory) return;
   db.pragma('synchronous = NORMAL');
-  flushers.set(db, flusher);
-  return flusher;
+  flushers.set(db, new WalFlusher(`${db.name}-wal`, sync));
 }
 
 /** Closes the log's descriptor of a connection being closed. */

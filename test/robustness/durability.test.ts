@@ -1,7 +1,7 @@
 import { fsync } from 'node:fs';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db, type SyncFile } from '../../src/db.js';
+import { openDatabase, stopFlushing, type Db, type SyncFile } from '../../src/db.js';
 import { validForm } from '../helpers.js';
 import { buildAppOver } from './app.js';
 import { tempDatabase } from './server-process.js';
@@ -9,7 +9,10 @@ import { tempDatabase } from './server-process.js';
 const SIGN = '/campaigns/amazon-ring/signatures';
 const opened: Db[] = [];
 afterEach(() => {
-  for (const db of opened.splice(0)) if (db.open) db.close();
+  for (const db of opened.splice(0)) {
+    stopFlushing(db);
+    if (db.open) db.close();
+  }
 });
 const open = (path: string, options?: { readonly?: boolean }) => {
   const db = openDatabase(path, options);
@@ -85,7 +88,8 @@ describe('Durable commits', () => {
     await started;
     // The commit is done and readable; the signer has heard nothing, and hears once the disk has it.
     expect(reader.prepare('SELECT count(*) FROM signatures').pluck().get()).toBe(1);
-    await new Promise((resolve) => setImmediate(resolve));
+    // A whole request answered meanwhile: a 303 sent without waiting for the flush would be in by now.
+    await request(app).get('/campaigns/amazon-ring.json').expect(200);
     expect(answered).toBe(false);
     release();
     expect((await answer).status).toBe(303);
