@@ -173,6 +173,15 @@ describe('sources: the counts by language and source', () => {
     expect(await kept()).toEqual(recounted());
   });
 
+  it('keeps no index for counting them (migration 017): nothing reads one, and every signature writes each index', async () => {
+    const indexes =
+      testEngine() === 'postgres'
+        ? t.db.prepare("SELECT indexname FROM pg_indexes WHERE tablename = 'signatures'").pluck().all()
+        : (t.db.prepare("PRAGMA index_list('signatures')").all() as { name: string }[]).map((i) => i.name);
+    expect(indexes).toContain('signatures_by_campaign_time');
+    expect(indexes).not.toContain('signatures_by_channel');
+  });
+
   it('read from the table the triggers keep (migration 016), not counted from every signature', async () => {
     const reading = `SELECT locale, source, count FROM signature_counts_by_channel WHERE campaign_slug = ? AND count > 0`;
     if (testEngine() === 'postgres') {
