@@ -1,7 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { csvField, EXPORT_HEADER, neutraliseFormula } from '../../src/organizers/csv.js';
+import { csvField, EXPORT_HEADER, neutraliseFormula, signaturesCsv } from '../../src/organizers/csv.js';
+import type { ExportRow } from '../../src/signatures/repository.js';
 
 // The export's CSV is written by hand (src/organizers/csv.ts); csv-parse, an independent RFC 4180
 // reader, must read back exactly what went in, whatever people typed.
@@ -139,5 +140,36 @@ describe('neutraliseFormula', () => {
     for (const value of guarded) expect(neutraliseFormula(value), value).toBe(`'${value}`);
     const plain = ['-stop it', '- stop it', '@Amazon stop this', '+ je signe', '-Ольга Петрова', "-don't stop.", 'Ada'];
     for (const value of plain) expect(neutraliseFormula(value), value).toBe(value);
+  });
+});
+
+// A batch's text in one string (about 130 kB for 1,000 rows) lands in V8's large-object space, which
+// only a full collection frees: a million-row export grew the process by 127 MB that way (csv.ts).
+describe('signaturesCsv', () => {
+  it('a batch of 1,000 rows → every row, in order, in strings of at most 256 rows each', async () => {
+    const row = (i: number): ExportRow => [
+      'Ann',
+      `Signer ${i}`,
+      `ann.${i}@example.org`,
+      'GB',
+      'SW1A 1AA',
+      i % 10 === 0 ? 'A comment, with a comma' : null,
+      (i % 2) as 0 | 1,
+      'v1',
+      'en',
+      null,
+      '2026-11-28T12:00:00.000Z',
+      i,
+    ];
+    const chunks: string[] = [];
+    const csv = signaturesCsv();
+    csv.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+    const done = new Promise((resolve) => csv.on('end', resolve));
+    csv.end(Array.from({ length: 1000 }, (_, i) => row(i)));
+    await done;
+    const records = parse(chunks.join(''), { bom: true, columns: true }) as Record<string, string>[];
+    expect(records.map((r) => r['Last name'])).toEqual(Array.from({ length: 1000 }, (_, i) => `Signer ${i}`));
+    expect(chunks.length).toBeGreaterThanOrEqual(4);
+    for (const chunk of chunks) expect(chunk.split('\r\n').length - 1).toBeLessThanOrEqual(257);
   });
 });
