@@ -13,7 +13,6 @@ const SQLITE_ONLY = [
   'test/robustness/crash.test.ts',
   'test/robustness/mail-crash.test.ts',
   'test/robustness/shutdown.test.ts',
-  'test/privacy-purge.test.ts',
   'test/production.test.ts',
 ];
 

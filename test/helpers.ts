@@ -2,6 +2,7 @@ import { createApp, type App } from '../src/app.js';
 import { loadCampaigns, type CampaignCatalog } from '../src/campaigns/content.js';
 import { fixedClock } from '../src/clock.js';
 import { loadConfig, type Config } from '../src/config.js';
+import type { Database } from '../src/database.js';
 import { openDatabase, type Db } from '../src/db.js';
 import { createSigner } from '../src/http/signing.js';
 import { createLogger, silentLogger, type Logger } from '../src/logger.js';
@@ -15,6 +16,8 @@ export const NOW = '2026-11-28T12:00:00.000Z';
 export interface TestApp {
   app: App;
   db: Db;
+  /** What `repos` run on, for a test that builds a repository of its own (with other options). */
+  database: Database;
   repos: Repositories;
   config: Config;
   clock: ReturnType<typeof fixedClock>;
@@ -60,15 +63,16 @@ export async function buildTestApp(
   // The PostgreSQL project runs the same tests on a fresh PostgreSQL database (vitest.config.ts); `db`
   // is then a synchronous stand-in for the tests' own reads (test/postgres/syncDb.ts).
   let db: Db;
-  let repos: Repositories;
+  let database: Database;
   if (testEngine() === 'postgres' && !deps.sqliteFile) {
     const fresh = await freshPostgres(deps.databasePath);
     db = fresh.sync as unknown as Db;
-    repos = createRepositories({ engine: 'postgres', pool: fresh.pool });
+    database = { engine: 'postgres', pool: fresh.pool };
   } else {
     db = openDatabase(deps.databasePath ?? ':memory:');
-    repos = createRepositories(db);
+    database = { engine: 'sqlite', db };
   }
+  const repos = createRepositories(database);
   const campaigns = deps.campaigns ?? loadCampaigns(config.campaignsDir);
   await repos.campaigns.register(campaigns.all);
   const clock = fixedClock(NOW);
@@ -83,7 +87,7 @@ export async function buildTestApp(
     signer: createSigner('test-secret-test-secret-test-secret'),
     mailQueued: deps.mailQueued,
   });
-  return { app, db, repos, config, clock, campaigns };
+  return { app, db, database, repos, config, clock, campaigns };
 }
 
 /** A valid signature form; override fields per test. */

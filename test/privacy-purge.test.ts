@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import type { Database } from '../src/database.js';
 import type { Db } from '../src/db.js';
-import { createPrivacyRepository } from '../src/privacy/sqlite.js';
+import * as privacyPg from '../src/privacy/postgres.js';
+import * as privacySqlite from '../src/privacy/sqlite.js';
 import { addMonths, describePurge, purge } from '../src/privacy/retention.js';
 import { NOW } from './helpers.js';
 import { buildPrivacyApp, fixtureCatalog } from './privacy-helpers.js';
@@ -39,6 +41,12 @@ const rows = (db: Db, slug: string) =>
   db.prepare('SELECT * FROM signatures WHERE campaign_slug = ? ORDER BY id').all(slug) as Array<
     Record<string, unknown>
   >;
+
+/** The privacy repository of the engine under test, built with its own batch size. */
+const privacyInBatches = (database: Database, batchSize: number) =>
+  database.engine === 'postgres'
+    ? privacyPg.createPrivacyRepository(database.pool, { batchSize })
+    : privacySqlite.createPrivacyRepository(database.db, { batchSize });
 
 /** Every figure a chart or total is drawn from, for one campaign. */
 const figures = (db: Db, slug: string) => ({
@@ -145,9 +153,9 @@ describe('retention purge', () => {
   });
 
   it('purge → more signatures than one batch → every one anonymised, across batches, counts unchanged', async () => {
-    const { db } = await setUp();
+    const { db, database } = await setUp();
     const before = figures(db, 'old-campaign');
-    const batched = createPrivacyRepository(db, { batchSize: 2 });
+    const batched = privacyInBatches(database, 2);
 
     expect(await batched.anonymiseCampaign('old-campaign', new Date(NOW))).toBe(3);
 
