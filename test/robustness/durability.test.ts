@@ -1,7 +1,7 @@
-import { fsync } from 'node:fs';
+import { fsync, statSync } from 'node:fs';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, stopFlushing, type Db, type SyncFile } from '../../src/db.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { flushOffMainThread, openDatabase, stopFlushing, type Db, type SyncFile } from '../../src/db.js';
 import { validForm } from '../helpers.js';
 import { buildAppOver } from './app.js';
 import { tempDatabase } from './server-process.js';
@@ -104,5 +104,33 @@ describe('Durable commits', () => {
       expect(res.status).toBe(503);
       expect(res.headers['retry-after']).toBe('5');
     }
+  });
+});
+
+describe('Checkpoints off the main thread', () => {
+  it('a server connection → never checkpoints in its own commits; the checkpoint thread copies the log into the file', async () => {
+    const path = tempDatabase();
+    const db = open(path);
+    flushOffMainThread(db);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    db.exec('CREATE TABLE filler (b BLOB)');
+    const fileBefore = statSync(path).size;
+    // 3,000 pages: three times what SQLite's own checkpoint would have copied on the main thread.
+    const add = db.prepare('INSERT INTO filler VALUES (randomblob(4000))');
+    db.transaction(() => {
+      for (let i = 0; i < 3000; i++) add.run();
+    })();
+    // The file grows only when a checkpoint copies the pages into it; this connection makes none.
+    await vi.waitFor(() => expect(statSync(path).size).toBeGreaterThan(fileBefore + 3000 * 4000), {
+      timeout: 10_000,
+      interval: 20,
+    });
+    // Every row is still there, read through the log or the file.
+    expect(db.prepare('SELECT count(*) FROM filler').pluck().get()).toBe(3000);
+  });
+
+  it('a tool connection → SQLite checkpoints for itself, as before', () => {
+    const db = open(tempDatabase());
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
   });
 });
