@@ -140,8 +140,8 @@ class WalFlusher {
 const flushers = new WeakMap<Db, WalFlusher>();
 
 /** How often the checkpoint thread looks for log pages to copy into the database file. */
-const CHECKPOINT_EVERY_MS = 100;
-/** SQLite's own automatic checkpoint, for a connection whose checkpoint thread has stopped. */
+const CHECKPOINT_EVERY_MS = 10;
+/** The log's length at which a connection checkpoints in its own commit (SQLite's default). */
 const AUTOCHECKPOINT_PAGES = 1000;
 
 /*
@@ -166,22 +166,22 @@ setInterval(() => {
 `;
 
 /**
- * SQLite checkpoints on its own inside the commit that takes the log past wal_autocheckpoint pages: on
- * the main thread, copying a thousand pages into the database file and flushing both files, while
- * every page view waits. At a crowd's rate that was several times a second; inserting 20 signatures a
- * commit took 20-40% less wall time per signature without it (BENCHMARKS.md, seventh session). A
- * server's connection turns it off and this worker thread checkpoints instead, on the other core.
+ * SQLite checkpoints inside the commit that takes the log past wal_autocheckpoint pages: on the main
+ * thread, copying up to a thousand pages into the database file, while every page view waits. On a
+ * server this worker thread, with its own connection, copies them as they come instead, on the other
+ * core. The connection's own checkpoint stays on: a checkpoint running beside a stream of commits
+ * never ends at the log's last frame, so the log is never started again from the beginning and grows
+ * without end (360 MB for 20,000 signatures, measured). The commit that crosses the mark now finds
+ * nearly every page copied already: it copies the last few, flushes, and the next commit starts the
+ * log again (about 10% less main-thread time per signature, BENCHMARKS.md, seventh session).
  *
  * Durability does not depend on it: what is acknowledged is in the flushed log (WalFlusher), and a
- * checkpoint only copies committed pages. If the thread ever stops, the connection checkpoints for
- * itself again, so the log cannot grow without end.
+ * checkpoint only copies committed pages.
  */
 class CheckpointThread {
   private readonly worker: Worker;
-  private stopped = false;
 
   constructor(db: Db) {
-    db.pragma('wal_autocheckpoint = 0');
     this.worker = new Worker(CHECKPOINT_THREAD, {
       eval: true,
       workerData: {
@@ -191,15 +191,11 @@ class CheckpointThread {
       },
     });
     this.worker.unref();
-    const fallBack = () => {
-      if (!this.stopped && db.open) db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-    };
-    this.worker.on('error', fallBack);
-    this.worker.on('exit', fallBack);
+    // A thread that cannot open the file leaves the checkpoints to the connection, as without it.
+    this.worker.on('error', () => {});
   }
 
   stop(): void {
-    this.stopped = true;
     void this.worker.terminate();
   }
 }
@@ -208,7 +204,7 @@ const checkpointers = new WeakMap<Db, CheckpointThread>();
 
 /**
  * From here on this connection's commits are flushed off the main thread (WalFlusher), and
- * commitDurably waits for that; its checkpoints are made off it too (CheckpointThread). A server calls this after start-up; tools keep synchronous=FULL, as
+ * commitDurably waits for that; most of its checkpoints' copying is done off it too (CheckpointThread). A server calls this after start-up; tools keep synchronous=FULL, as
  * they run one write at a time and nobody is waiting behind them. An in-memory database has no log.
  */
 export function flushOffMainThread(db: Db, sync?: SyncFile): void {
@@ -256,8 +252,8 @@ export function openDatabase(path: string, options: { migrationsDir?: string; re
   // Tools and start-up (migrations, the generated secret) wait for another process's write rather
   // than failing at once. A running server then stops waiting on the main thread: see neverBlockOnLocks.
   db.pragma(`busy_timeout = ${TOOL_BUSY_TIMEOUT_MS}`);
-  // Checkpoint well before the WAL grows large under constant reads (a server's connection hands this
-  // to a thread of its own: CheckpointThread).
+  // Checkpoint well before the WAL grows large under constant reads (on a server a thread of its own
+  // copies most pages first: CheckpointThread).
   db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   db.pragma('journal_size_limit = 67108864');
   if (!options.readonly) migrate(db, options.migrationsDir ?? MIGRATIONS_DIR);
