@@ -204,8 +204,9 @@ const checkpointers = new WeakMap<Db, CheckpointThread>();
 
 /**
  * From here on this connection's commits are flushed off the main thread (WalFlusher), and
- * commitDurably waits for that; most of its checkpoints' copying is done off it too (CheckpointThread). A server calls this after start-up; tools keep synchronous=FULL, as
- * they run one write at a time and nobody is waiting behind them. An in-memory database has no log.
+ * commitDurably waits for that; most of its checkpoints' copying is done off it too (CheckpointThread).
+ * A server calls this after start-up; tools keep synchronous=FULL, as they run one write at a time
+ * and nobody is waiting behind them. An in-memory database has no log.
  */
 export function flushOffMainThread(db: Db, sync?: SyncFile): void {
   if (db.memory) return;
@@ -220,6 +221,25 @@ export function stopFlushing(db: Db): void {
   flushers.delete(db);
   checkpointers.get(db)?.stop();
   checkpointers.delete(db);
+}
+
+/** How long erasing waits for a checkpoint under way or a reader before leaving the log to the next one. */
+const FORGET_WAIT_MS = 200;
+
+/**
+ * Checkpoints and truncates the write-ahead log, so that the old versions of pages just changed (an
+ * erased address, a withdrawn signature) leave the -wal file now rather than at some later checkpoint.
+ * SQLite gives up at once while another connection is checkpointing (a server's checkpoint thread,
+ * every 10 ms) or a reader still needs the log; this tries again on timers for a moment, then leaves it
+ * to the next checkpoint.
+ */
+export async function forgetLogHistory(db: Db): Promise<void> {
+  const deadline = Date.now() + FORGET_WAIT_MS;
+  for (;;) {
+    const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    if (!result?.busy || Date.now() >= deadline) return;
+    await sleep(5);
+  }
 }
 
 /**

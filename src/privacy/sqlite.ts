@@ -1,4 +1,4 @@
-import { retryWhileBusy, type Db } from '../db.js';
+import { forgetLogHistory, retryWhileBusy, type Db } from '../db.js';
 import { emailKey } from '../signatures/repository.js';
 import type { ErasedCount, HeldSignature, PersonalDataCount, PrivacyRepository, PublicSigner } from './repository.js';
 interface Cursor {
@@ -77,9 +77,8 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
       ORDER BY created_at DESC, id DESC LIMIT ?`,
   );
   // Old versions of changed pages linger in the write-ahead log until it is checkpointed and
-  // truncated; do that straight away so erased data is gone from the -wal file too. If a reader holds
-  // the log, SQLite gives up quietly and the next automatic checkpoint finishes the job.
-  const forgetHistory = () => db.pragma('wal_checkpoint(TRUNCATE)');
+  // truncated; do that straight away so erased data is gone from the -wal file too (src/db.ts).
+  const forgetHistory = () => forgetLogHistory(db);
 
   const eraseAll = db.transaction((key: string): ErasedCount[] => {
     const counts = new Map<string, number>();
@@ -96,7 +95,7 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
     },
     async eraseByEmail(email) {
       const erased = eraseAll.immediate(emailKey(email));
-      if (erased.length > 0) forgetHistory();
+      if (erased.length > 0) await forgetHistory();
       return erased;
     },
     async eraseCampaign(slug) {
@@ -107,7 +106,7 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
         if (changed < batchSize) break;
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
-      if (erased > 0) forgetHistory();
+      if (erased > 0) await forgetHistory();
       return erased;
     },
     async anonymiseCampaign(slug, at) {
@@ -120,7 +119,7 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
         // Let writers in other processes, polling on their busy timeout, take the lock between batches.
         if (cursor) await new Promise((resolve) => setTimeout(resolve, 2));
       }
-      if (changed > 0) forgetHistory();
+      if (changed > 0) await forgetHistory();
       return changed;
     },
     async forgetSources(before) {
@@ -131,7 +130,7 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
         if (changed < batchSize) break;
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
-      if (cleared > 0) forgetHistory();
+      if (cleared > 0) await forgetHistory();
       return cleared;
     },
     async erasePendingBefore(before) {
@@ -144,7 +143,7 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
         if (changed < batchSize) break;
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
-      if (erased > 0) forgetHistory();
+      if (erased > 0) await forgetHistory();
       return erased;
     },
     async personalDataByCampaign() {

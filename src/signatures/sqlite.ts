@@ -1,4 +1,4 @@
-import { commitDurably, retryWhileBusy, WRITE_WAIT_MS, type Db } from '../db.js';
+import { commitDurably, forgetLogHistory, retryWhileBusy, WRITE_WAIT_MS, type Db } from '../db.js';
 import type { SignerMailPayload } from '../mail/repository.js';
 import {
   DISCARD_REASONS,
@@ -295,7 +295,7 @@ export function createSignatureRepository(db: Db, options: SignatureStoreOptions
     async withdraw(id) {
       const gone = (await commitDurably(db, () => withdraw.run(id))).changes === 1;
       // As in erasing (privacy/sqlite.ts): the removed row's old pages leave the write-ahead log now.
-      if (gone) db.pragma('wal_checkpoint(TRUNCATE)');
+      if (gone) await forgetLogHistory(db);
       return gone;
     },
     async unsubscribe(id, at) {

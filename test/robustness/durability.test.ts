@@ -1,7 +1,15 @@
 import { fsync, statSync } from 'node:fs';
 import request from 'supertest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { flushOffMainThread, openDatabase, stopFlushing, type Db, type SyncFile } from '../../src/db.js';
+import {
+  flushOffMainThread,
+  neverBlockOnLocks,
+  openDatabase,
+  stopFlushing,
+  type Db,
+  type SyncFile,
+} from '../../src/db.js';
+import { createRepositories } from '../../src/repositories.js';
 import { validForm } from '../helpers.js';
 import { buildAppOver } from './app.js';
 import { tempDatabase } from './server-process.js';
@@ -131,5 +139,36 @@ describe('Checkpoints off the main thread', () => {
     const db = open(tempDatabase());
     flushOffMainThread(db);
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+  });
+});
+
+describe('Erasing and the write-ahead log', () => {
+  it('a reader holding the log when an address is erased → erasing waits for it, and the log is emptied all the same', async () => {
+    const path = tempDatabase();
+    const db = open(path);
+    const repos = createRepositories(db);
+    await repos.campaigns.register(['c']);
+    neverBlockOnLocks(db);
+    await repos.signatures.add({
+      campaignSlug: 'c',
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      email: 'grace@example.org',
+      country: 'US',
+      postalCode: null,
+      comment: null,
+      optedIn: false,
+      consentVersion: 'v1',
+      sourceHash: null,
+      createdAt: new Date('2026-11-28T12:00:00.000Z'),
+    });
+    // Another process in the middle of a read (an export, say): its snapshot keeps the log in use.
+    const reader = open(path, { readonly: true });
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM signatures').get();
+    setTimeout(() => reader.exec('COMMIT'), 30);
+    expect(await repos.privacy.eraseByEmail('grace@example.org')).toEqual([{ campaignSlug: 'c', erased: 1 }]);
+    expect(reader.inTransaction).toBe(false);
+    expect(statSync(`${path}-wal`).size).toBe(0);
   });
 });
