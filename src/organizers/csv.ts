@@ -105,7 +105,7 @@ export function signaturesCsv(): Transform {
         // Handed on every ROWS_PER_CHUNK rows rather than once per batch: a batch's text (about
         // 130 kB) is past V8's size for young objects, so each one went to the large-object space,
         // which only a full collection frees. A million-row export grew the process by 127 MB that
-        // way; in chunks of 256 rows (about 34 kB) they die young and it grows by 13 MB.
+        // way; in chunks of 256 rows (about 34 kB) they die young and it grows by 13-40 MB.
         if (++inText > ROWS_PER_CHUNK) {
           this.push(text);
           text = '';

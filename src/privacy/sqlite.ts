@@ -76,10 +76,6 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
       WHERE campaign_slug = ? AND anonymised_at IS NULL AND status = 'confirmed' AND invalidation_id IS NULL
       ORDER BY created_at DESC, id DESC LIMIT ?`,
   );
-  // Old versions of changed pages linger in the write-ahead log until it is checkpointed and
-  // truncated; do that straight away so erased data is gone from the -wal file too (src/db.ts).
-  const forgetHistory = () => forgetLogHistory(db);
-
   const eraseAll = db.transaction((key: string): ErasedCount[] => {
     const counts = new Map<string, number>();
     for (const row of eraseEmail.all(key)) counts.set(row.campaignSlug, (counts.get(row.campaignSlug) ?? 0) + 1);
@@ -95,7 +91,7 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
     },
     async eraseByEmail(email) {
       const erased = eraseAll.immediate(emailKey(email));
-      if (erased.length > 0) await forgetHistory();
+      if (erased.length > 0) await forgetLogHistory(db);
       return erased;
     },
     async eraseCampaign(slug) {
@@ -106,7 +102,7 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
         if (changed < batchSize) break;
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
-      if (erased > 0) await forgetHistory();
+      if (erased > 0) await forgetLogHistory(db);
       return erased;
     },
     async anonymiseCampaign(slug, at) {
@@ -119,7 +115,7 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
         // Let writers in other processes, polling on their busy timeout, take the lock between batches.
         if (cursor) await new Promise((resolve) => setTimeout(resolve, 2));
       }
-      if (changed > 0) await forgetHistory();
+      if (changed > 0) await forgetLogHistory(db);
       return changed;
     },
     async forgetSources(before) {
@@ -130,7 +126,7 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
         if (changed < batchSize) break;
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
-      if (cleared > 0) await forgetHistory();
+      if (cleared > 0) await forgetLogHistory(db);
       return cleared;
     },
     async erasePendingBefore(before) {
@@ -143,7 +139,7 @@ export function createPrivacyRepository(db: Db, options: { batchSize?: number } 
         if (changed < batchSize) break;
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
-      if (erased > 0) await forgetHistory();
+      if (erased > 0) await forgetLogHistory(db);
       return erased;
     },
     async personalDataByCampaign() {

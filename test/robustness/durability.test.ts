@@ -134,12 +134,7 @@ describe('Checkpoints off the main thread', () => {
     });
     expect(db.prepare('SELECT count(*) FROM filler').pluck().get()).toBe(500);
   });
-
-  it('a server connection → still checkpoints in its own commit past 1,000 pages, so the log stays bounded under a stream of writes', () => {
-    const db = open(tempDatabase());
-    flushOffMainThread(db);
-    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
-  });
+  // That the log stays bounded with the thread running is database-trouble.test.ts, "stays bounded".
 });
 
 describe('Erasing and the write-ahead log', () => {
