@@ -24,7 +24,7 @@ export function printTable(rows: Row[], extras: { rows: number }): string {
         String(m.errors),
         String(m.unexpected),
         m.cpuUsPerRequest === undefined ? '' : int(m.cpuUsPerRequest),
-        r.ratio ? `**${r.ratio.value.toFixed(2)}**` : '',
+        r.ratio ? `**${r.ratio.value.toFixed(2)}**${r.ratio.over === 'node:http' ? '' : ` × ${r.ratio.over}`}` : '',
         r.target?.text ?? '',
         r.target ? (r.target.met ? 'yes' : '**no**') : '',
         r.note ?? '',

@@ -255,3 +255,15 @@ export async function startFleet(options: FleetOptions): Promise<Running> {
     },
   };
 }
+
+/** bench/signingCeiling.ts: signing with node:http and the app's own form, repository and HMACs, nothing else. */
+export function startSigningCeiling(port: number, databasePath: string, logFile: string): Promise<Running> {
+  return startProcess({
+    name: 'signing ceiling',
+    args: ['--import', 'tsx', fromRoot('bench', 'signingCeiling.ts')],
+    port,
+    readyPath: '/healthz',
+    logFile,
+    env: { NODE_ENV: 'production', DATABASE_PATH: databasePath },
+  });
+}
