@@ -251,7 +251,8 @@ export async function openLoop(baseUrl: string, streams: Stream[], seconds: numb
   const everything: number[] = [];
   for (const [kind, values] of latencies) {
     const sorted = Float64Array.from(values).sort();
-    everything.push(...values);
+    // Not push(...values): 30,000 views/s for 8 s is more arguments than the stack holds.
+    for (const v of values) everything.push(v);
     byKind[kind] = {
       requests: values.length,
       p50: percentile(sorted, 0.5),
