@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import express from 'express';
+import { readBody } from './readBody.js';
 
 /**
  * The baselines the app is measured against, each sending the app's own responses byte for byte: the
@@ -27,13 +28,6 @@ const responses = (JSON.parse(readFileSync(process.env.BASELINE_RESPONSES as str
   (c) => ({ ...c, bytes: Buffer.from(c.body, 'base64') }),
 );
 const port = Number(process.env.PORT ?? 3999);
-
-function readBody(req: IncomingMessage, done: (body: string) => void) {
-  let body = '';
-  req.setEncoding('utf8');
-  req.on('data', (chunk: string) => (body += chunk));
-  req.on('end', () => done(body));
-}
 
 if (process.env.BASELINE_KIND === 'node') {
   const byPath = new Map(responses.map((r) => [r.path, r]));

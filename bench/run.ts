@@ -258,7 +258,7 @@ async function main(): Promise<void> {
     log,
     record: (row) => rowsOut.push(row),
     count: () => count(app),
-    settledCount: () => settledCount(app),
+    settledCount: (server) => settledCount(server ?? app),
     restart: async () => {
       await app.stop();
       app = await startFleet(appOptions);

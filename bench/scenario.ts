@@ -31,8 +31,8 @@ export interface Bench {
   record(row: Row): void;
   /** The campaign's count, from its public JSON. */
   count(): Promise<number>;
-  /** The count once it has stopped moving (no request still in flight). */
-  settledCount(): Promise<number>;
+  /** The count once it has stopped moving (no request still in flight): the app's, or `server`'s campaign JSON. */
+  settledCount(server?: Running): Promise<number>;
   /** Stops the app and starts it again on the same database (a fresh process); `app` is then the new one. */
   restart(): Promise<Running>;
   /** Starts the node:http and bare Express baselines serving these paths as the app answers them now. */

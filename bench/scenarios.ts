@@ -124,19 +124,6 @@ const TARGET_SIGNATURES = 5000;
  */
 const ISSUE_HOST_NODE_PAGE_RPS = 69_000;
 
-/** The count a server's campaign JSON gives, once it has stopped moving (no request still in flight). */
-async function settledCountAt(url: string): Promise<number> {
-  const read = async () => ((await (await fetch(url)).json()) as { signatureCount: number }).signatureCount;
-  let last = await read();
-  for (;;) {
-    // Longer than the app's count cache (STATE_TTL_MS), so a second read is a new one.
-    await new Promise((r) => setTimeout(r, 300));
-    const now = await read();
-    if (now === last) return now;
-    last = now;
-  }
-}
-
 /**
  * Signing flat out: every request a fresh valid signature (bench/sign.lua), closed loop. Every 303 must
  * be a stored signature: the count must rise by at least the number answered 303, and by at most that
@@ -163,10 +150,10 @@ export const signing: Scenario = {
       const runs = new Map<string, Measured[]>();
       const stored = new Map<string, { delta: number; answered: number; exact: boolean }>();
       /** One signing run against `server`, checking that every 303 was stored. */
-      const signOn = async (who: string, server: Running, round: number, count: () => Promise<number>) => {
+      const signOn = async (who: string, server: Running, round: number) => {
         const script = { script: 'sign.lua', scriptArgs: [path, `${b.runId}${b.phase}${who.length}${round}`] };
         await wrk({ ...script, name: 'warm-up', url: server.url + path, seconds: 1, connections: b.connections });
-        const before = await count();
+        const before = await b.settledCount(server);
         const m = await wrk({
           ...script,
           name: who,
@@ -175,7 +162,7 @@ export const signing: Scenario = {
           connections: b.connections,
           cpuSeconds: server.cpuSeconds,
         });
-        const delta = (await count()) - before;
+        const delta = (await b.settledCount(server)) - before;
         const answered = m.requests - m.unexpected;
         const exact = delta >= answered && delta <= answered + b.connections;
         const sum = stored.get(who) ?? { delta: 0, answered: 0, exact: true };
@@ -207,9 +194,9 @@ export const signing: Scenario = {
         );
       };
       for (let round = 0; round < rounds; round++) {
-        await signOn('app', b.app, round, () => b.settledCount());
+        await signOn('app', b.app, round);
         if (!ceiling || !baselines) continue;
-        await signOn('signing ceiling', ceiling, round, () => settledCountAt(`${ceiling.url}${b.pagePath}.json`));
+        await signOn('signing ceiling', ceiling, round);
         await plain('node:http, same POSTs', baselines.node, baselines.node.url + path, {
           script: 'sign.lua',
           scriptArgs: [path, `${b.runId}${round}`],
@@ -223,35 +210,20 @@ export const signing: Scenario = {
       const appStored = stored.get('app') ?? { delta: 0, answered: 0, exact: false };
       const noteOf = (s: typeof appStored) =>
         `count +${s.delta} for ${s.answered} answered${s.exact ? '' : ': NOT EQUAL'}`;
-      if (!ceiling) {
-        b.record({
-          phase: b.phase,
-          scenario: 'signing (fresh signatures)',
-          server: 'app',
-          measured: app,
-          target: {
-            text: `≥ ${TARGET_SIGNATURES.toLocaleString('en-US')}/s, every 303 stored`,
-            met: app.rps >= TARGET_SIGNATURES && appStored.exact && app.errors + app.unexpected === 0,
-          },
-          note: noteOf(appStored),
-        });
-        return;
-      }
+      const target = {
+        text: `≥ ${TARGET_SIGNATURES.toLocaleString('en-US')}/s, every 303 stored`,
+        met: app.rps >= TARGET_SIGNATURES && appStored.exact && app.errors + app.unexpected === 0,
+      };
+      const appRow = { phase: b.phase, scenario: 'signing (fresh signatures)', server: 'app', measured: app, target };
+      if (!ceiling) return b.record({ ...appRow, note: noteOf(appStored) });
       const top = total('signing ceiling');
       const topStored = stored.get('signing ceiling') ?? appStored;
       const posts = total('node:http, same POSTs');
       const page = total('node:http, campaign page');
       const scaled = (TARGET_SIGNATURES * page.rps) / ISSUE_HOST_NODE_PAGE_RPS;
       b.record({
-        phase: b.phase,
-        scenario: 'signing (fresh signatures)',
-        server: 'app',
-        measured: app,
+        ...appRow,
         ratio: { over: 'signing ceiling', value: app.rps / top.rps },
-        target: {
-          text: `≥ ${TARGET_SIGNATURES.toLocaleString('en-US')}/s, every 303 stored`,
-          met: app.rps >= TARGET_SIGNATURES && appStored.exact && app.errors + app.unexpected === 0,
-        },
         note:
           `${noteOf(appStored)}; host-scaled target ${Math.round(scaled).toLocaleString('en-US')}/s ` +
           `(5,000 × node:http page here / ${ISSUE_HOST_NODE_PAGE_RPS.toLocaleString('en-US')} on the issue's host): ${app.rps >= scaled ? 'met' : 'not met'}`,

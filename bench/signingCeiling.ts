@@ -6,6 +6,7 @@ import { createSigner } from '../src/http/signing.js';
 import { fromRoot } from '../src/paths.js';
 import { createRepositories } from '../src/repositories.js';
 import { parseSignatureForm } from '../src/signatures/form.js';
+import { readBody } from './readBody.js';
 
 /**
  * The signing ceiling: what one Node process on this machine can sign with none of our HTTP layer
@@ -29,13 +30,6 @@ flushOffMainThread(db);
 const signer = createSigner('benchmark-secret-benchmark-secret-benchmark');
 const page = `/campaigns/${campaign.slug}`;
 const thanks = `${page}/thanks`;
-
-function readBody(req: IncomingMessage, done: (body: string) => void) {
-  let body = '';
-  req.setEncoding('utf8');
-  req.on('data', (chunk: string) => (body += chunk));
-  req.on('end', () => done(body));
-}
 
 async function sign(body: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const parsed = parseSignatureForm(parse(body), campaign.locale);

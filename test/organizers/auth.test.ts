@@ -347,11 +347,10 @@ describe('login throttling', () => {
       const checked = mine.filter((a) => a.status === 401).length;
       expect(checked, email).toBeGreaterThan(0);
       expect(checked, email).toBeLessThanOrEqual(ACCOUNT_POLICY.freeFailures);
-      // A 503 withdraws its attempt (never checked), which lets one more through the throttle: so
-      // every guess past the checked ones was refused (429) or never checked (503), not 429 alone (a
-      // busy CI machine gave 5 checked, 4 refused and 1 busy).
-      const notChecked = mine.filter((a) => a.status === 429 || a.status === 503).length;
-      expect(notChecked, email).toBeGreaterThanOrEqual(10 - ACCOUNT_POLICY.freeFailures);
+      // And the throttle itself refused some, before any hashing: not only a busy hasher (503) kept
+      // the checked ones down. Not "at least 5 refused": a 503 withdraws its attempt, which lets one
+      // more guess through (a busy CI machine gave 5 checked, 4 refused and 1 busy).
+      expect(mine.filter((a) => a.status === 429).length, email).toBeGreaterThan(0);
       expect(
         mine.every((a) => [401, 429, 503].includes(a.status)),
         email,
